@@ -1,0 +1,11 @@
+# Sanitizer builds are whole-tree options so that every target, test and example is instrumented.
+if(GREEN_ASAN)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+  add_compile_definitions(GREEN_ASAN=1)
+endif()
+if(GREEN_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+  add_compile_definitions(GREEN_TSAN=1)
+endif()

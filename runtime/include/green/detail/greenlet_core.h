@@ -1,0 +1,110 @@
+// green/detail/greenlet_core.h — the untyped state of one greenlet.
+//
+// States and who moves a greenlet between them (all on its hub's thread):
+//
+//   created --(hub pops it from the ready queue, first switch)--> running
+//   running --(park: waits on a Waiter, timer, fd, join...)-----> parked
+//   parked  --(wake: a watcher fires, a link fires, kill/Timeout)-> ready | running
+//   ready   --(hub or a parking greenlet switches to it)--------> running
+//   running --(body returns or throws)---------------------------> dead
+//   created --(kill before start)--------------------------------> dead (never runs)
+//
+// `pending_` is the exception kill() or a Timeout delivers: set while the
+// greenlet is not running, thrown by park() when it resumes — "at its next
+// switch point". `self_` keeps a greenlet alive while it can still run, so a
+// greenlet whose handles were all dropped still runs to the end; it is released
+// after the links fired.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "green/detail/fiber_state.h"
+#include "green/detail/linkable.h"
+#include "green/detail/runnable.h"
+#include "green/duration.h"
+
+namespace green::detail {
+
+class Hub;
+
+class GreenletCore : public Linkable, public Runnable {
+ public:
+  enum class State : unsigned char { created, ready, running, parked, dead };
+
+  explicit GreenletCore(std::size_t stack_size) noexcept;
+  ~GreenletCore() override;
+
+  bool ready() const noexcept override { return state_ == State::dead; }
+  void after_notify() noexcept override;
+  using Linkable::notify_links;
+
+  // body: run the user's function and store its result. Exceptions propagate.
+  virtual void body() = 0;
+  // drop_body: release the function and its arguments once they cannot run.
+  virtual void drop_body() noexcept = 0;
+
+  const std::string& name();
+
+  State state_ = State::created;
+  bool successful_ = false;       // dead and did not fail (GreenletExit counts as success)
+  bool is_main_ = false;          // the thread's own stack: never started, never dies
+  std::exception_ptr exception_;  // failure, or the GreenletExit it was killed with
+  std::exception_ptr pending_;    // thrown at its next switch point
+  const char* wait_reason_ = nullptr;  // what it is parked on, for errors and dumps
+  int wait_fd_ = -1;                     // the fd it waits on, if any
+  GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
+  std::string name_;
+  std::uint64_t id_ = 0;
+  std::size_t stack_size_;
+  FiberState fiber_;
+  Hub* hub_ = nullptr;
+  std::shared_ptr<GreenletCore> self_;
+  void* start_timer_ = nullptr;   // spawn_later's timer (owned; see greenlet.cpp)
+};
+
+// ResultSlot: where a greenlet's return value lands.
+template <class T>
+class ResultSlot : public GreenletCore {
+ public:
+  using GreenletCore::GreenletCore;
+  std::optional<T> value_;
+};
+template <>
+class ResultSlot<void> : public GreenletCore {
+ public:
+  using GreenletCore::GreenletCore;
+};
+
+template <class T, class Fn>
+class Task final : public ResultSlot<T> {
+ public:
+  Task(std::size_t stack_size, Fn&& fn) : ResultSlot<T>(stack_size), fn_(std::move(fn)) {}
+  void body() override {
+    if constexpr (std::is_void_v<T>) {
+      (*fn_)();
+    } else {
+      this->value_.emplace((*fn_)());
+    }
+  }
+  void drop_body() noexcept override { fn_.reset(); }
+
+ private:
+  std::optional<Fn> fn_;
+};
+
+// The runtime's entry points used by the header templates.
+GreenletCore* current_core();
+std::shared_ptr<GreenletCore> current_shared();
+void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::string name);
+bool join_core(GreenletCore& g, Duration timeout);
+void get_wait(GreenletCore& g, Duration timeout);  // join, then throw failure/timeout
+bool kill_core(GreenletCore& g, std::exception_ptr exc, bool block, Duration timeout);
+void link_core(GreenletCore& g, std::function<void()> cb);
+std::size_t default_stack_size();
+
+}  // namespace green::detail

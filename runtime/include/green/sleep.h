@@ -1,0 +1,18 @@
+// green/sleep.h — give up the CPU for a while.
+#pragma once
+
+#include "green/duration.h"
+
+namespace green {
+
+// sleep: park the current greenlet for `d` on a timer. sleep(0) (or any
+// non-positive duration) puts it at the back of the ready queue instead, letting
+// every other ready greenlet run first. Interrupted by kill and Timeout.
+// Called outside any spawned greenlet it sleeps the main greenlet, and the
+// others run meanwhile.
+void sleep(Duration d);
+
+// yield: sleep(0).
+void yield();
+
+}  // namespace green

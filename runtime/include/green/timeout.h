@@ -1,0 +1,81 @@
+// green/timeout.h — bound how long a greenlet may block (gevent.Timeout).
+//
+//   try {
+//     green::Timeout t(100ms);         // armed for the current greenlet
+//     sock_read_all();                 // any blocking calls
+//   } catch (const green::Timeout& e) {
+//     // e == t: it was ours, not an inner one
+//   }
+//
+// When it fires, the greenlet that armed it gets the Timeout itself (a copy
+// sharing its identity: compare with ==) — or the exception given at
+// construction — thrown at its next blocking point; a greenlet that never
+// blocks is never interrupted. Destroying the owner disarms it. Nested
+// Timeouts are told apart by ==.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+#include "green/duration.h"
+
+namespace green {
+
+class Timeout : public std::exception {
+ public:
+  // Arm for the current greenlet. forever: never fires (a no-op Timeout).
+  // A non-positive duration fires at the next blocking point.
+  explicit Timeout(Duration d, std::exception_ptr exc = nullptr);
+  // A copy is not an owner: it shares the identity (==) but disarms nothing.
+  Timeout(const Timeout& other) noexcept;
+  Timeout& operator=(const Timeout&) = delete;
+  ~Timeout() override;
+
+  // cancel: disarm; a fired Timeout's exception is already on its way.
+  void cancel() noexcept;
+  // pending: armed and not fired yet.
+  bool pending() const noexcept;
+  Duration duration() const noexcept { return duration_; }
+  const char* what() const noexcept override { return what_; }
+
+  friend bool operator==(const Timeout& a, const Timeout& b) noexcept { return a.id_ == b.id_; }
+
+  // expired: an unarmed Timeout with a fresh identity, for calls such as
+  // Greenlet::get(timeout) that report "time ran out" by throwing.
+  static Timeout expired(Duration d);
+
+  struct State;
+
+ private:
+  struct Unarmed {};
+  Timeout(Unarmed, Duration d) noexcept;
+
+  State* state_ = nullptr;  // owner only
+  std::uint64_t id_;
+  Duration duration_;
+  char what_[64];
+};
+
+// with_timeout: run f(); if `d` passes first, return `timeout_value` instead.
+// Only this call's own Timeout is caught; inner ones propagate.
+template <class F, class D>
+auto with_timeout(Duration d, F&& f, D&& timeout_value) -> std::invoke_result_t<F> {
+  Timeout t(d);
+  try {
+    return std::forward<F>(f)();
+  } catch (const Timeout& e) {
+    if (!(e == t)) throw;
+    return std::forward<D>(timeout_value);
+  }
+}
+
+// with_timeout: run f(); if `d` passes first, the Timeout propagates.
+template <class F>
+auto with_timeout(Duration d, F&& f) -> std::invoke_result_t<F> {
+  Timeout t(d);
+  return std::forward<F>(f)();
+}
+
+}  // namespace green

@@ -1,0 +1,164 @@
+// green/wait.h — wait for many greenlets (or any waitable) at once.
+//
+//   std::vector<green::Greenlet<int>> gs;
+//   for (int i = 0; i < 3; ++i) gs.push_back(green::spawn(work, i));
+//   green::joinall(gs);
+//   for (auto& g : green::iwait(gs)) use(g.get());   // in completion order
+//
+// A "waitable" is any handle with linkable(): Greenlet<T>, AnyGreenlet, and the
+// toolkit's Event/AsyncResult. All functions accept any range of handles and
+// must run on the handles' hub thread.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <ranges>
+#include <vector>
+
+#include "green/greenlet.h"
+#include "green/timeout.h"
+#include "green/waiter.h"
+
+namespace green {
+
+template <class H>
+concept Waitable = requires(const H& h) {
+  { h.linkable() } -> std::convertible_to<detail::Linkable&>;
+};
+
+// IWait: the objects of a range, yielded as they become ready (completion
+// order; those ready at the start come first, in input order). Stops after
+// `count` objects or when `timeout` (measured from construction) passes.
+// Iterating parks the caller. Not copyable or movable: it links into the objects.
+template <Waitable H>
+class IWait {
+ public:
+  template <std::ranges::input_range R>
+  IWait(R&& objects, Duration timeout, std::size_t count)
+      : objects_(std::ranges::begin(objects), std::ranges::end(objects)),
+        nodes_(objects_.size()),
+        limit_(count < objects_.size() ? count : objects_.size()),
+        deadline_(timeout == forever ? std::chrono::steady_clock::time_point::max()
+                                     : std::chrono::steady_clock::now() + timeout) {
+    for (std::size_t i = 0; i < objects_.size(); ++i) {
+      nodes_[i].owner = this;
+      nodes_[i].index = i;
+      objects_[i].linkable().rawlink(nodes_[i]);
+    }
+  }
+  IWait(const IWait&) = delete;
+  IWait& operator=(const IWait&) = delete;
+  ~IWait() {
+    for (auto& n : nodes_) detail::Linkable::unlink(n);
+  }
+
+  // next: the next ready object, or nullopt when `count` were yielded or time ran out.
+  std::optional<H> next() {
+    if (yielded_ == limit_) return std::nullopt;
+    while (done_.empty()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline_) return std::nullopt;
+      auto left = deadline_ == std::chrono::steady_clock::time_point::max()
+                      ? forever
+                      : std::chrono::duration_cast<Duration>(deadline_ - now);
+      waiter_.reset();
+      waiter_.wait(left, "iwait: one of several objects to become ready");
+    }
+    std::size_t i = done_.front();
+    done_.pop_front();
+    ++yielded_;
+    return objects_[i];
+  }
+
+  class iterator {
+   public:
+    using value_type = H;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(IWait* w) : w_(w) { ++*this; }
+    const H& operator*() const { return *cur_; }
+    iterator& operator++() {
+      cur_ = w_->next();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.cur_; }
+
+   private:
+    IWait* w_ = nullptr;
+    std::optional<H> cur_;
+  };
+  iterator begin() { return iterator(this); }
+  std::default_sentinel_t end() { return {}; }
+
+ private:
+  struct Node final : detail::LinkNode {
+    IWait* owner = nullptr;
+    std::size_t index = 0;
+    void fire() override {
+      owner->done_.push_back(index);
+      owner->waiter_.switch_();
+    }
+  };
+
+  std::vector<H> objects_;
+  std::vector<Node> nodes_;
+  std::deque<std::size_t> done_;
+  Waiter<void> waiter_;
+  std::size_t limit_;
+  std::size_t yielded_ = 0;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+template <std::ranges::input_range R>
+  requires Waitable<std::ranges::range_value_t<R>>
+IWait(R&&, Duration, std::size_t) -> IWait<std::ranges::range_value_t<R>>;
+
+// iwait: see IWait.
+template <std::ranges::input_range R>
+  requires Waitable<std::ranges::range_value_t<R>>
+IWait<std::ranges::range_value_t<R>> iwait(R&& objects, Duration timeout = forever,
+                                            std::size_t count = static_cast<std::size_t>(-1)) {
+  return IWait<std::ranges::range_value_t<R>>(std::forward<R>(objects), timeout, count);
+}
+
+// wait: park until `count` objects (all by default) are ready or `timeout`
+// passes; returns the ready ones in completion order.
+template <std::ranges::input_range R>
+  requires Waitable<std::ranges::range_value_t<R>>
+std::vector<std::ranges::range_value_t<R>> wait(R&& objects, Duration timeout = forever,
+                                                 std::size_t count = static_cast<std::size_t>(-1)) {
+  std::vector<std::ranges::range_value_t<R>> out;
+  IWait<std::ranges::range_value_t<R>> it(std::forward<R>(objects), timeout, count);
+  while (auto h = it.next()) out.push_back(std::move(*h));
+  return out;
+}
+
+// joinall: wait for greenlets to die (all, or until `timeout`); returns those
+// that did, in completion order. With raise_error, the first failure seen is
+// rethrown at once (the other greenlets keep running).
+template <std::ranges::input_range R>
+  requires std::derived_from<std::ranges::range_value_t<R>, AnyGreenlet>
+std::vector<std::ranges::range_value_t<R>> joinall(R&& greenlets, Duration timeout = forever,
+                                                    bool raise_error = false) {
+  std::vector<std::ranges::range_value_t<R>> out;
+  IWait<std::ranges::range_value_t<R>> it(std::forward<R>(greenlets), timeout, static_cast<std::size_t>(-1));
+  while (auto g = it.next()) {
+    if (raise_error && !g->successful()) std::rethrow_exception(g->exception());
+    out.push_back(std::move(*g));
+  }
+  return out;
+}
+
+// killall: kill every greenlet (GreenletExit when `exc` is null) without
+// waiting in between; with `block`, then wait up to `timeout` for all to die.
+template <std::ranges::input_range R>
+  requires std::derived_from<std::ranges::range_value_t<R>, AnyGreenlet>
+void killall(R&& greenlets, std::exception_ptr exc = nullptr, bool block = true, Duration timeout = forever) {
+  for (const AnyGreenlet& g : greenlets) g.kill(exc, false);
+  if (block) joinall(greenlets, timeout);
+}
+
+}  // namespace green

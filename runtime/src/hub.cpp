@@ -1,0 +1,388 @@
+// hub.cpp — the scheduler: park, wake, pick_next, and the hub fiber's loop.
+// See hub.h for who runs when, and docs/architecture.md for one iteration.
+#include "hub.h"
+
+#include <time.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "fiber.h"
+#include "green/errors.h"
+#include "green/settings.h"
+
+namespace green::detail {
+
+thread_local Hub* Hub::tls_hub_ = nullptr;
+
+namespace {
+
+// The main greenlet (the thread's own stack) and the hub fiber are greenlets
+// that never run a body.
+class SpecialCore final : public GreenletCore {
+ public:
+  using GreenletCore::GreenletCore;
+  void body() override {}
+  void drop_body() noexcept override {}
+};
+
+std::int64_t now_ns() noexcept {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+constexpr std::size_t kHubStack = 256 * 1024;
+
+// Destroys the hub when its thread exits.
+struct HubOwner {
+  Hub* hub = nullptr;
+  ~HubOwner() { delete hub; }
+};
+thread_local HubOwner tls_owner;
+
+}  // namespace
+
+Hub& Hub::create() {
+  auto* h = new Hub();
+  tls_owner.hub = h;
+  tls_hub_ = h;
+  return *h;
+}
+
+Hub::Hub()
+    : main_(std::make_shared<SpecialCore>(0)),
+      hub_core_(std::make_shared<SpecialCore>(kHubStack)),
+      stacks_(static_cast<std::size_t>(setting_number("GREEN_STACK_POOL"))),
+      mailbox_(std::make_shared<Mailbox>()),
+      batch_budget_ns_(static_cast<std::int64_t>(setting_number("GREEN_MAX_BATCH_US")) * 1000) {
+  main_->is_main_ = true;
+  main_->name_ = "main";
+  main_->state_ = GreenletCore::State::running;
+  main_->hub_ = this;
+  main_->fiber_.owner = main_.get();
+  fiber_adopt_thread(main_->fiber_);
+  current_ = main_.get();
+
+  hub_core_->name_ = "hub";
+  hub_core_->hub_ = this;
+  hub_core_->fiber_.owner = hub_core_.get();
+  Stack s = stack_map(kHubStack);
+  hub_core_->fiber_.stack_base = s.base;
+  hub_core_->fiber_.stack_size = s.size;
+  fiber_prepare(hub_core_->fiber_, &Hub::hub_entry);
+
+  mailbox_->loop = &loop_;
+  loop_.set_async(&Hub::on_async, this);
+}
+
+Hub::~Hub() {
+  {
+    std::lock_guard<std::mutex> lock(mailbox_->mutex);
+    mailbox_->loop = nullptr;
+  }
+  tls_hub_ = nullptr;
+  // Exiting from inside a greenlet (exit() in a spawned greenlet): every stack
+  // may still be in use, including the one we run on. Leave it all to the OS.
+  if (current_ != main_.get()) return;
+  fiber_release(hub_core_->fiber_);
+  stack_unmap(Stack{hub_core_->fiber_.stack_base, hub_core_->fiber_.stack_size});
+}
+
+// --- switching -----------------------------------------------------------
+
+bool Hub::prepare(GreenletCore& g) noexcept {
+  if (g.state_ != GreenletCore::State::created) return true;
+  try {
+    Stack s = stacks_.take(g.stack_size_);
+    g.fiber_.stack_base = s.base;
+    g.fiber_.stack_size = s.size;
+  } catch (...) {
+    finish(g, std::current_exception(), true);
+    return false;
+  }
+  g.fiber_.owner = &g;
+  fiber_prepare(g.fiber_, &Hub::greenlet_entry);
+  return true;
+}
+
+void Hub::switch_to(GreenletCore& next) noexcept {
+  GreenletCore* prev = current_;
+  current_ = &next;
+  next.state_ = GreenletCore::State::running;
+  ++switches_;
+  after_switch(fiber_switch(prev->fiber_, next.fiber_));
+}
+
+void Hub::after_switch(FiberState* from) noexcept {
+  if (!from->finished) return;
+  // Nothing runs on a finished greenlet's stack any more: recycle it.
+  fiber_release(*from);
+  stacks_.give(Stack{from->stack_base, from->stack_size});
+  from->stack_base = nullptr;
+  from->stack_size = 0;
+  from->finished = false;
+}
+
+GreenletCore* Hub::pick_next() noexcept {
+  // Checking the clock on every handoff would cost more than the handoff.
+  bool budget_left = (++direct_switches_ & 63) != 0 || now_ns() < batch_deadline_ns_;
+  while (budget_left) {
+    auto* r = static_cast<Runnable*>(ready_.front());
+    if (!r || r->kind != Runnable::Kind::greenlet) break;
+    ready_.pop_front();
+    auto* g = static_cast<GreenletCore*>(r);
+    if (prepare(*g)) return g;
+  }
+  return hub_core_.get();
+}
+
+// --- the public scheduling operations -------------------------------------
+
+bool Hub::park(const char* reason, Duration timeout) {
+  GreenletCore* me = current_;
+  if (me == hub_core_.get()) {
+    throw BlockingInHubError(std::string("green: blocking call (") + reason +
+                             ") made inside the hub, e.g. from a link callback or a function posted to the "
+                             "hub; the hub cannot wait without stopping every greenlet. Spawn a greenlet "
+                             "for blocking work.");
+  }
+  if (me->pending_) std::rethrow_exception(std::exchange(me->pending_, nullptr));
+  if (timeout <= Duration::zero()) return false;
+
+  struct Expiry {
+    GreenletCore* g;
+    bool fired = false;
+  } expiry{me};
+  Timer timer(
+      [](void* arg) {
+        auto* e = static_cast<Expiry*>(arg);
+        e->fired = true;
+        e->g->hub_->wake(e->g);
+      },
+      &expiry);
+  if (timeout != forever) timer.start(loop_, timeout);
+
+  me->state_ = GreenletCore::State::parked;
+  me->wait_reason_ = reason;
+  switch_to(*pick_next());
+  me->wait_reason_ = nullptr;
+  timer.stop();
+  if (me->pending_) std::rethrow_exception(std::exchange(me->pending_, nullptr));
+  return !expiry.fired;
+}
+
+void Hub::wake(GreenletCore* g) noexcept {
+  if (g->state_ != GreenletCore::State::parked) return;
+  if (current_ == hub_core_.get() && !defer_wakes_) {
+    switch_to(*g);  // straight into the waiter: no trip through the queue
+    return;
+  }
+  g->state_ = GreenletCore::State::ready;
+  ready_.push_back(*g);
+}
+
+void Hub::yield() {
+  GreenletCore* me = current_;
+  if (me == hub_core_.get()) park("sleep(0)", Duration::zero());  // throws BlockingInHubError
+  me->state_ = GreenletCore::State::ready;
+  ready_.push_back(*me);
+  // When the budget sends us to the hub we stay queued: the hub polls, then
+  // resumes the queue with us in it.
+  GreenletCore* next = pick_next();
+  if (next == me) {
+    me->state_ = GreenletCore::State::running;
+  } else {
+    switch_to(*next);
+  }
+  if (me->pending_) std::rethrow_exception(std::exchange(me->pending_, nullptr));
+}
+
+void Hub::start(const std::shared_ptr<GreenletCore>& g, Duration delay) {
+  g->hub_ = this;
+  g->self_ = g;
+  g->id_ = ++next_id_;
+  ++live_;
+  if (delay <= Duration::zero()) {
+    ready_.push_back(*g);
+    return;
+  }
+  auto* t = new Timer(
+      [](void* arg) {
+        auto* core = static_cast<GreenletCore*>(arg);
+        delete static_cast<Timer*>(core->start_timer_);
+        core->start_timer_ = nullptr;
+        core->hub_->schedule(*core);
+      },
+      g.get());
+  g->start_timer_ = t;
+  t->start(loop_, delay);
+}
+
+void Hub::kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept {
+  if (g.start_timer_) {
+    delete static_cast<Timer*>(g.start_timer_);
+    g.start_timer_ = nullptr;
+  }
+  unqueue(g);
+  bool failed = true;
+  try {
+    std::rethrow_exception(e);
+  } catch (const GreenletExit&) {
+    failed = false;
+  } catch (...) {
+  }
+  finish(g, std::move(e), failed);
+}
+
+void Hub::finish(GreenletCore& g, std::exception_ptr exc, bool failed) noexcept {
+  g.state_ = GreenletCore::State::dead;
+  g.wait_reason_ = nullptr;
+  g.exception_ = std::move(exc);
+  g.successful_ = !failed;
+  if (failed) {
+    std::string what = describe(g.exception_);
+    std::fprintf(stderr, "%s failed with %s\n", g.name().c_str(), what.c_str());
+  }
+  g.drop_body();
+  --live_;
+  g.notify_links();  // self_ is released once the links fired
+}
+
+// --- the fibers' entry points ----------------------------------------------
+
+void Hub::greenlet_entry(FiberState* self, FiberState* from) {
+  auto& g = *static_cast<GreenletCore*>(self->owner);
+  Hub& hub = *g.hub_;
+  hub.after_switch(from);
+  std::exception_ptr exc;
+  bool failed = false;
+  try {
+    g.body();
+  } catch (const GreenletExit&) {
+    exc = std::current_exception();
+  } catch (...) {
+    exc = std::current_exception();
+    failed = true;
+  }
+  hub.finish(g, std::move(exc), failed);
+  self->finished = true;
+  hub.switch_to(*hub.pick_next());
+  std::abort();  // a finished greenlet is never resumed
+}
+
+void Hub::hub_entry(FiberState* self, FiberState* from) {
+  Hub& hub = *static_cast<GreenletCore*>(self->owner)->hub_;
+  hub.after_switch(from);
+  hub.run();
+}
+
+void Hub::run() {
+  for (;;) {
+    run_ready();
+    if (ready_.empty() && nothing_can_wake()) {
+      report_block_forever();
+      continue;
+    }
+    loop_.run_once(ready_.empty());
+  }
+}
+
+void Hub::run_ready() {
+  batch_deadline_ns_ = now_ns() + batch_budget_ns_;
+  direct_switches_ = 0;
+  unsigned n = 0;
+  while (auto* r = static_cast<Runnable*>(ready_.pop_front())) {
+    if (r->kind == Runnable::Kind::callback) {
+      r->callback(r);
+    } else {
+      auto* g = static_cast<GreenletCore*>(r);
+      if (prepare(*g)) switch_to(*g);
+    }
+    // Time-bounded batch: ready work cannot starve I/O polling.
+    if ((++n & 15) == 0 && now_ns() > batch_deadline_ns_) break;
+  }
+}
+
+bool Hub::nothing_can_wake() noexcept {
+  if (loop_.armed() != 0 || keepalives_ != 0) return false;
+  std::lock_guard<std::mutex> lock(mailbox_->mutex);
+  return mailbox_->posted.empty();
+}
+
+void Hub::report_block_forever() {
+  GreenletCore& m = *main_;
+  std::string what = m.wait_reason_ ? m.wait_reason_ : "something";
+  if (m.wait_greenlet_) what += " (" + m.wait_greenlet_->name() + ")";
+  if (m.wait_fd_ >= 0) what += " (fd " + std::to_string(m.wait_fd_) + ")";
+  std::string msg = "this operation would block forever: the main greenlet waits for " + what +
+                    ", and nothing can wake it (no greenlet is ready, and no timer, fd watch or "
+                    "KeepAlive is active)";
+  if (live_ != 0) msg += "; " + std::to_string(live_) + " spawned greenlet(s) are parked forever too";
+  if (m.state_ != GreenletCore::State::parked) {
+    std::fprintf(stderr, "green: internal error: the hub has nothing to do, yet the main greenlet is not parked\n");
+    std::abort();
+  }
+  m.pending_ = std::make_exception_ptr(LoopExit(msg));
+  switch_to(m);
+}
+
+// --- fds, cross-thread, counters -------------------------------------------
+
+void Hub::add_fd_wait(int fd, FdWait& w) {
+  while (fd_waits_.size() <= static_cast<std::size_t>(fd)) fd_waits_.emplace_back();
+  fd_waits_[static_cast<std::size_t>(fd)].push_back(w);
+}
+
+void Hub::notify_close(int fd) noexcept {
+  if (fd < 0 || static_cast<std::size_t>(fd) >= fd_waits_.size()) return;
+  IntrusiveList& list = fd_waits_[static_cast<std::size_t>(fd)];
+  while (auto* n = list.pop_front()) {
+    auto* w = static_cast<FdWait*>(n);
+    w->closed = true;
+    // Stop watching before the fd is closed: libev must not keep a stale
+    // registration that a reused fd number would inherit.
+    w->watch->stop();
+    wake(w->greenlet);
+  }
+}
+
+void Hub::on_async(void* arg) {
+  auto* hub = static_cast<Hub*>(arg);
+  std::vector<std::function<void()>> work;
+  {
+    std::lock_guard<std::mutex> lock(hub->mailbox_->mutex);
+    work.swap(hub->mailbox_->posted);
+  }
+  for (auto& fn : work) {
+    try {
+      fn();
+    } catch (...) {
+      std::fprintf(stderr, "green: a function posted to the hub failed with %s\n",
+                   describe(std::current_exception()).c_str());
+    }
+  }
+}
+
+void Hub::keepalive_add() noexcept {
+  if (keepalives_++ == 0) loop_.hold();
+}
+void Hub::keepalive_drop() noexcept {
+  if (--keepalives_ == 0) loop_.release();
+}
+
+HubStats Hub::stats() const noexcept {
+  HubStats s;
+  s.live_greenlets = live_;
+  s.active_watchers = loop_.armed();
+  s.stacks_in_use = stacks_.in_use();
+  s.stacks_pooled = stacks_.pooled();
+  s.keepalives = keepalives_;
+  s.switches = switches_;
+  return s;
+}
+
+}  // namespace green::detail

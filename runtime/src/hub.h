@@ -1,0 +1,117 @@
+// hub.h — one per OS thread: the ready queue, the event loop and the fiber
+// that runs them. The scheduler's state lives here; docs/architecture.md walks
+// one iteration.
+//
+// Who runs: exactly one of {the thread's main greenlet, a spawned greenlet,
+// the hub fiber} at a time — `current_`. A greenlet that parks picks what runs
+// next itself (pick_next): the front of the ready queue if it is a greenlet and
+// the batch budget allows, else the hub. So greenlet-to-greenlet handoffs cost
+// one switch, and the hub only runs to poll, to run callbacks, and when the
+// budget says I/O is due.
+//
+// The ready queue holds greenlets (state created or ready) and callbacks, FIFO.
+// A greenlet is on it at most once.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <functional>
+#include <vector>
+
+#include "green/detail/greenlet_core.h"
+#include "green/detail/intrusive_list.h"
+#include "green/hub.h"
+#include "loop.h"
+#include "stack.h"
+
+namespace green::detail {
+
+struct Mailbox {
+  std::mutex mutex;
+  std::vector<std::function<void()>> posted;
+  EventLoop* loop = nullptr;  // null once the hub is gone
+};
+
+// FdWait: one greenlet waiting on one fd, listed per fd so close can wake it.
+struct FdWait : ListNode {
+  GreenletCore* greenlet = nullptr;
+  FdWatch* watch = nullptr;
+  bool closed = false;
+  ~FdWait() { IntrusiveList::remove(*this); }
+};
+
+class Hub {
+ public:
+  // get: this thread's hub, created on first use.
+  static Hub& get() {
+    Hub* h = tls_hub_;
+    return h ? *h : create();
+  }
+  // peek: this thread's hub if it exists.
+  static Hub* peek() noexcept { return tls_hub_; }
+
+  GreenletCore* current() const noexcept { return current_; }
+  bool in_hub() const noexcept { return current_ == hub_core_.get(); }
+  EventLoop& loop() noexcept { return loop_; }
+  const std::shared_ptr<GreenletCore>& main() const noexcept { return main_; }
+
+  void start(const std::shared_ptr<GreenletCore>& g, Duration delay);
+  bool park(const char* reason, Duration timeout);
+  void wake(GreenletCore* g) noexcept;
+  void yield();
+  void schedule(Runnable& r) noexcept { ready_.push_back(r); }
+  void unqueue(Runnable& r) noexcept { IntrusiveList::remove(r); }
+  // defer_wakes: while links fire, wake() queues instead of switching, so a
+  // woken greenlet cannot destroy the object whose links are being walked.
+  bool defer_wakes_ = false;
+  void kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept;
+
+  void add_fd_wait(int fd, FdWait& w);
+  void notify_close(int fd) noexcept;
+
+  void keepalive_add() noexcept;
+  void keepalive_drop() noexcept;
+  const std::shared_ptr<Mailbox>& mailbox() const noexcept { return mailbox_; }
+  HubStats stats() const noexcept;
+
+  ~Hub();
+
+ private:
+  Hub();
+  static Hub& create();
+  static void hub_entry(FiberState* self, FiberState* from);
+  static void greenlet_entry(FiberState* self, FiberState* from);
+  static void on_async(void* arg);
+
+  [[noreturn]] void run();
+  void run_ready();
+  GreenletCore* pick_next() noexcept;
+  bool prepare(GreenletCore& g) noexcept;
+  void switch_to(GreenletCore& next) noexcept;
+  void after_switch(FiberState* from) noexcept;
+  void finish(GreenletCore& g, std::exception_ptr exc, bool failed) noexcept;
+  bool nothing_can_wake() noexcept;
+  void report_block_forever();
+
+  static thread_local Hub* tls_hub_;
+
+  GreenletCore* current_ = nullptr;
+  std::shared_ptr<GreenletCore> main_;      // the thread's own stack
+  std::shared_ptr<GreenletCore> hub_core_;  // the fiber running run()
+  IntrusiveList ready_;
+  EventLoop loop_;
+  StackPool stacks_;
+  std::deque<IntrusiveList> fd_waits_;      // by fd number
+  std::shared_ptr<Mailbox> mailbox_;
+  std::int64_t batch_deadline_ns_ = 0;
+  unsigned direct_switches_ = 0;
+  std::int64_t batch_budget_ns_;
+  std::size_t keepalives_ = 0;
+  std::size_t live_ = 0;
+  std::uint64_t next_id_ = 0;
+  unsigned long long switches_ = 0;
+};
+
+}  // namespace green::detail

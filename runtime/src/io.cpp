@@ -1,0 +1,95 @@
+// io.cpp — wait_fd and notify_close (green/io.h).
+#include "green/io.h"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "green/detail/sched.h"
+#include "hub.h"
+
+namespace green {
+
+namespace {
+// A zero-timeout check. A raw syscall: under the preload, poll() is hooked.
+int poll_now(int fd, int events) {
+  pollfd p{fd, static_cast<short>((events & READ ? POLLIN : 0) | (events & WRITE ? POLLOUT : 0)), 0};
+  long r = ::syscall(SYS_poll, &p, 1, 0);
+  if (r < 0) return -1;
+  if (r == 0) return 0;
+  if (p.revents & POLLNVAL) {
+    errno = EBADF;
+    return -1;
+  }
+  int out = 0;
+  // Errors and hang-ups make both directions "ready": the next call reports them.
+  if (p.revents & (POLLIN | POLLHUP | POLLERR)) out |= READ;
+  if (p.revents & (POLLOUT | POLLERR)) out |= WRITE;
+  return out & events;
+}
+}  // namespace
+
+int wait_fd(int fd, int events, Duration timeout) {
+  if (fd < 0) {
+    errno = EBADF;
+    return -1;
+  }
+  events &= READ | WRITE;
+  if (events == 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  if (timeout <= Duration::zero()) return poll_now(fd, events);
+
+  detail::Hub& hub = detail::Hub::get();
+  struct State {
+    detail::FdWait wait;
+    int revents = 0;
+  } st;
+  detail::FdWatch watch(
+      [](void* arg, int revents) {
+        auto* s = static_cast<State*>(arg);
+        s->revents = revents;
+        detail::wake(s->wait.greenlet);
+      },
+      &st);
+  st.wait.greenlet = hub.current();
+  st.wait.watch = &watch;
+  hub.add_fd_wait(fd, st.wait);
+  watch.start(hub.loop(), fd, events);
+  st.wait.greenlet->wait_fd_ = fd;
+  struct Clear {
+    detail::GreenletCore* g;
+    ~Clear() { g->wait_fd_ = -1; }
+  } clear{st.wait.greenlet};
+  const char* reason = events == READ ? "an fd to become readable"
+                       : events == WRITE ? "an fd to become writable"
+                                         : "an fd to become readable or writable";
+  while (st.revents == 0 && !st.wait.closed) {
+    if (!hub.park(reason, timeout)) break;
+  }
+  watch.stop();
+  if (st.wait.closed || st.revents < 0) {
+    errno = EBADF;
+    return -1;
+  }
+  return st.revents & events;
+}
+
+static bool wait_one(int fd, int events, Duration timeout) {
+  int r = wait_fd(fd, events, timeout);
+  if (r < 0) throw std::system_error(errno, std::generic_category(), "green: cannot wait on fd " + std::to_string(fd));
+  return r != 0;
+}
+
+bool wait_read(int fd, Duration timeout) { return wait_one(fd, READ, timeout); }
+bool wait_write(int fd, Duration timeout) { return wait_one(fd, WRITE, timeout); }
+
+void notify_close(int fd) noexcept {
+  if (detail::Hub* h = detail::Hub::peek()) h->notify_close(fd);
+}
+
+}  // namespace green

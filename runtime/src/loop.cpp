@@ -1,0 +1,135 @@
+// loop.cpp — the only file that includes ev.h (see loop.h).
+#include "loop.h"
+
+#include <ev.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+#include "green/io.h"
+
+namespace green::detail {
+
+static_assert(sizeof(ev_timer) <= 64 && alignof(ev_timer) <= 16);
+static_assert(sizeof(ev_io) <= 64 && alignof(ev_io) <= 16);
+static_assert(sizeof(ev_async) <= 64 && alignof(ev_async) <= 16);
+
+namespace {
+ev_timer* as_timer(unsigned char* raw) { return std::launder(reinterpret_cast<ev_timer*>(raw)); }
+ev_io* as_io(unsigned char* raw) { return std::launder(reinterpret_cast<ev_io*>(raw)); }
+ev_async* as_async(unsigned char* raw) { return std::launder(reinterpret_cast<ev_async*>(raw)); }
+}  // namespace
+
+EventLoop::EventLoop() {
+  // EVFLAG_NOENV: green's behaviour must not change with LIBEV_FLAGS.
+  // EVFLAG_NOSIGMASK: libev must not touch the program's signal mask.
+  loop_ = ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
+  if (!loop_) loop_ = ev_loop_new(static_cast<unsigned>(EVFLAG_AUTO) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
+  if (!loop_) {
+    std::fprintf(stderr, "green: cannot create an event loop (ev_loop_new failed): out of fds or memory?\n");
+    std::abort();
+  }
+  ev_async* a = new (async_) ev_async;
+  ev_async_init(a, [](struct ev_loop* l, ev_async* w, int) {
+    auto* self = static_cast<EventLoop*>(w->data);
+    (void)l;
+    if (self->async_fn_) self->async_fn_(self->async_arg_);
+  });
+  a->data = this;
+  ev_async_start(loop_, a);
+  // The doorbell alone must not keep the loop "alive": only KeepAlive does.
+  ev_unref(loop_);
+}
+
+EventLoop::~EventLoop() {
+  ev_ref(loop_);
+  ev_async_stop(loop_, as_async(async_));
+  ev_loop_destroy(loop_);
+}
+
+void EventLoop::run_once(bool block) { ev_run(loop_, block ? EVRUN_ONCE : EVRUN_NOWAIT); }
+
+void EventLoop::hold() noexcept { ev_ref(loop_); }
+void EventLoop::release() noexcept { ev_unref(loop_); }
+
+void EventLoop::set_async(void (*fn)(void*), void* arg) noexcept {
+  async_fn_ = fn;
+  async_arg_ = arg;
+}
+void EventLoop::async_send() noexcept { ev_async_send(loop_, as_async(async_)); }
+
+Timer::Timer(void (*fn)(void*), void* arg) noexcept : fn_(fn), arg_(arg) {
+  ev_timer* t = new (raw_) ev_timer;
+  ev_init(t, &Timer::trampoline);
+  t->data = this;
+}
+
+void Timer::trampoline(struct ev_loop*, struct ev_timer* w, int) {
+  auto* self = static_cast<Timer*>(w->data);
+  // A one-shot timer is inactive once it fired; keep our count in step before
+  // the callback, which may switch away for a long time.
+  self->loop_->armed_--;
+  self->loop_ = nullptr;
+  self->fn_(self->arg_);
+}
+
+void Timer::start(EventLoop& loop, Duration after) noexcept {
+  stop();
+  // The loop's clock is cached per iteration; a greenlet that ran for a while
+  // would otherwise get a timer that fires early.
+  ev_now_update(loop.loop_);
+  double secs = after.count() <= 0 ? 0.0 : static_cast<double>(after.count()) / 1e9;
+  ev_timer* t = as_timer(raw_);
+  ev_timer_set(t, secs, 0.0);
+  ev_timer_start(loop.loop_, t);
+  loop_ = &loop;
+  loop.armed_++;
+}
+
+void Timer::stop() noexcept {
+  if (!loop_) return;
+  ev_timer_stop(loop_->loop_, as_timer(raw_));
+  loop_->armed_--;
+  loop_ = nullptr;
+}
+
+FdWatch::FdWatch(void (*fn)(void*, int), void* arg) noexcept : fn_(fn), arg_(arg) {
+  ev_io* w = new (raw_) ev_io;
+  ev_init(w, &FdWatch::trampoline);
+  w->data = this;
+}
+
+void FdWatch::trampoline(struct ev_loop*, struct ev_io* w, int revents) {
+  auto* self = static_cast<FdWatch*>(w->data);
+  int out = 0;
+  if (revents & EV_ERROR) {
+    // libev stopped the watcher itself: the fd is not valid (EBADF).
+    self->loop_->armed_--;
+    self->loop_ = nullptr;
+    out = -1;
+  } else {
+    if (revents & EV_READ) out |= green::READ;
+    if (revents & EV_WRITE) out |= green::WRITE;
+  }
+  self->fn_(self->arg_, out);
+}
+
+void FdWatch::start(EventLoop& loop, int fd, int events) noexcept {
+  stop();
+  ev_io* w = as_io(raw_);
+  int ev = (events & green::READ ? EV_READ : 0) | (events & green::WRITE ? EV_WRITE : 0);
+  ev_io_set(w, fd, ev);
+  ev_io_start(loop.loop_, w);
+  loop_ = &loop;
+  loop.armed_++;
+}
+
+void FdWatch::stop() noexcept {
+  if (!loop_) return;
+  ev_io_stop(loop_->loop_, as_io(raw_));
+  loop_->armed_--;
+  loop_ = nullptr;
+}
+
+}  // namespace green::detail

@@ -1,0 +1,91 @@
+// loop.h — green's view of libev. loop.cpp is the only file that includes ev.h.
+//
+// The watchers keep libev's structs in inline storage so that a wait on a
+// greenlet's stack never allocates. EventLoop counts the watchers armed through
+// it: that count (not libev's refcount, which the ev_async would pollute) is
+// what the hub uses to decide that nothing can ever wake a waiter.
+#pragma once
+
+#include <cstddef>
+
+#include "green/duration.h"
+
+struct ev_loop;
+struct ev_timer;
+struct ev_io;
+
+namespace green::detail {
+
+class EventLoop {
+ public:
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // run_once: one libev iteration; `block` waits for the next event or timer.
+  void run_once(bool block);
+  // armed: timers and fd watches currently started through this loop.
+  std::size_t armed() const noexcept { return armed_; }
+  // hold / release: pretend a watcher is armed (KeepAlive), so run_once blocks.
+  void hold() noexcept;
+  void release() noexcept;
+
+  // async: the one cross-thread doorbell; `fn(arg)` runs in the hub after send().
+  void set_async(void (*fn)(void*), void* arg) noexcept;
+  void async_send() noexcept;  // any thread
+
+  struct ev_loop* raw() const noexcept { return loop_; }
+
+ private:
+  friend class Timer;
+  friend class FdWatch;
+  struct ev_loop* loop_;
+  std::size_t armed_ = 0;
+  alignas(16) unsigned char async_[64];
+  void (*async_fn_)(void*) = nullptr;
+  void* async_arg_ = nullptr;
+};
+
+// Timer: a one-shot timer calling fn(arg) in the hub.
+class Timer {
+ public:
+  Timer(void (*fn)(void*), void* arg) noexcept;
+  ~Timer() { stop(); }
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+
+  void start(EventLoop& loop, Duration after) noexcept;
+  void stop() noexcept;
+  bool active() const noexcept { return loop_ != nullptr; }
+
+ private:
+  static void trampoline(struct ev_loop*, struct ev_timer* w, int);
+  alignas(16) unsigned char raw_[64];
+  EventLoop* loop_ = nullptr;
+  void (*fn_)(void*);
+  void* arg_;
+};
+
+// FdWatch: fd readiness calling fn(arg, revents) in the hub, revents a mix of
+// green::READ / green::WRITE, or -1 when libev rejected the fd (EV_ERROR).
+class FdWatch {
+ public:
+  FdWatch(void (*fn)(void*, int), void* arg) noexcept;
+  ~FdWatch() { stop(); }
+  FdWatch(const FdWatch&) = delete;
+  FdWatch& operator=(const FdWatch&) = delete;
+
+  void start(EventLoop& loop, int fd, int events) noexcept;
+  void stop() noexcept;
+  bool active() const noexcept { return loop_ != nullptr; }
+
+ private:
+  static void trampoline(struct ev_loop*, struct ev_io* w, int);
+  alignas(16) unsigned char raw_[64];
+  EventLoop* loop_ = nullptr;
+  void (*fn_)(void*, int);
+  void* arg_;
+};
+
+}  // namespace green::detail

@@ -1,0 +1,76 @@
+// settings.cpp — the registry of GREEN_* environment settings (green/settings.h).
+//
+// To add a setting: add a row here (name, default, one-sentence help) and read
+// it with setting_text/setting_number. `green-run --help-env` prints this table.
+#include "green/settings.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cerrno>
+#include <cstring>
+
+namespace green {
+
+namespace {
+constexpr Setting kSettings[] = {
+    {"GREEN_STACK_SIZE", "65536",
+     "Bytes of address space per greenlet stack, guard page included (sanitizer builds use 4x); only touched "
+     "pages cost memory. Raise it for deep recursion."},
+    {"GREEN_STACK_POOL", "1024", "How many freed stacks each hub keeps for reuse instead of unmapping them."},
+    {"GREEN_MAX_BATCH_US", "2000",
+     "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O and "
+     "timers again."},
+    {"GREEN_THREADS", "0",
+     "1: green-threads mode, the program's pthreads become greenlets (what green-run --threads sets)."},
+    {"GREEN_STATS", "0", "1: at exit, print counters of hooked calls, including those that went straight to libc."},
+};
+
+const Setting* find(const char* name) {
+  for (const Setting& s : kSettings)
+    if (std::strcmp(s.name, name) == 0) return &s;
+  return nullptr;
+}
+
+bool parse(const char* text, unsigned long long& out) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (end == text || errno != 0 || text[0] == '-') return false;
+  switch (*end) {
+    case 'k': case 'K': v <<= 10; ++end; break;
+    case 'm': case 'M': v <<= 20; ++end; break;
+    case 'g': case 'G': v <<= 30; ++end; break;
+    default: break;
+  }
+  if (*end == 'i' && end[1] == 'B') end += 2;
+  else if (*end == 'B') ++end;
+  if (*end != '\0') return false;
+  out = v;
+  return true;
+}
+}  // namespace
+
+std::span<const Setting> settings() noexcept { return kSettings; }
+
+std::string setting_text(const char* name) {
+  const Setting* s = find(name);
+  if (!s) {
+    std::fprintf(stderr, "green: internal error: setting %s is not in the registry (settings.cpp)\n", name);
+    std::abort();
+  }
+  const char* v = std::getenv(name);
+  return v && *v ? v : s->default_value;
+}
+
+unsigned long long setting_number(const char* name) {
+  std::string text = setting_text(name);
+  unsigned long long v = 0;
+  if (parse(text.c_str(), v)) return v;
+  const Setting* s = find(name);
+  std::fprintf(stderr, "green: ignoring %s=%s: not a number (use e.g. 65536 or 64k); using the default %s\n", name,
+               text.c_str(), s->default_value);
+  parse(s->default_value, v);
+  return v;
+}
+
+}  // namespace green
