@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -114,7 +115,10 @@ void Hub::switch_to(GreenletCore& next) noexcept {
   current_ = &next;
   next.state_ = GreenletCore::State::running;
   ++switches_;
+  // Greenlets share their thread's errno: each keeps its own across a switch.
+  int saved_errno = errno;
   after_switch(fiber_switch(prev->fiber_, next.fiber_));
+  errno = saved_errno;
 }
 
 void Hub::after_switch(FiberState* from) noexcept {
