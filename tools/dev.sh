@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# tools/dev.sh — the README's two commands. Each one installs what is missing
+# (Debian 12, as root), configures, builds and runs by itself.
+#
+#   tools/dev.sh demo    build and run the patch demo
+#   tools/dev.sh test    build the normal and the ASan+UBSan trees, run every test
+#   tools/dev.sh tsan    build the TSan tree and run the unit tests under it
+#
+# Build trees: build/ (normal), build-asan/, build-tsan/ — next to this checkout's sources.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgtest-dev libbenchmark-dev
+          valgrind curl wget python3 procps binutils)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "green: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "green: missing packages (${missing[*]}); run as root or install them with apt-get" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build DIR [cmake options...]: configure (once) and build a tree.
+build() {
+  local dir=$1
+  shift
+  cmake -S "$root" -B "$root/$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$root/$dir" -j "$jobs"
+}
+
+demo() {
+  install_missing
+  build build -DGREEN_BUILD_TESTS=OFF -DGREEN_BUILD_BENCH=OFF
+  if [ -x "$root/build/examples/patch_demo" ]; then
+    exec "$root/build/examples/patch_demo"
+  fi
+  exec "$root/build/examples/spawn_joinall"
+}
+
+run_tests() {
+  install_missing
+  local status=0
+  build build-asan -DGREEN_ASAN=ON -DGREEN_BUILD_BENCH=OFF
+  echo "== ASan+UBSan tree =="
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure -LE 'install|native_only' || status=1
+  build build
+  echo "== normal tree =="
+  # Last: ctest's summary is the last thing this prints.
+  ctest --test-dir "$root/build" -j "$jobs" --output-on-failure || status=1
+  return $status
+}
+
+tsan() {
+  install_missing
+  build build-tsan -DGREEN_TSAN=ON -DGREEN_BUILD_BENCH=OFF -DGREEN_BUILD_EXAMPLES=OFF
+  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$root/build-tsan" -j "$jobs" --output-on-failure -L unit
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) run_tests ;;
+  tsan) tsan ;;
+  *)
+    echo "usage: tools/dev.sh demo|test|tsan" >&2
+    exit 2
+    ;;
+esac
