@@ -30,13 +30,9 @@ bool WaiterBase::wait_fired(Duration timeout, const char* reason) {
     GreenletCore*& g;
     ~Clear() { g = nullptr; }
   } clear{greenlet_};
-  if (timeout == forever) {
-    while (!fired_) hub.park(reason, forever);
-    return true;
-  }
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  const Deadline deadline = deadline_after(timeout);
   while (!fired_) {
-    auto left = std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
+    Duration left = time_left(deadline);
     if (left <= Duration::zero() || !hub.park(reason, left)) break;
   }
   return fired_;
@@ -50,13 +46,10 @@ void sleep(Duration d) {
     hub.yield();
     return;
   }
-  if (d == forever) {
-    for (;;) hub.park("sleep(forever)", forever);
-  }
   // A stale wake cannot shorten a sleep: loop to the deadline.
-  auto deadline = std::chrono::steady_clock::now() + d;
+  const detail::Deadline deadline = detail::deadline_after(d);
   for (;;) {
-    auto left = std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
+    Duration left = detail::time_left(deadline);
     if (left <= Duration::zero()) return;
     hub.park("sleep", left);
   }

@@ -40,8 +40,7 @@ class IWait {
       : objects_(std::ranges::begin(objects), std::ranges::end(objects)),
         nodes_(objects_.size()),
         limit_(count < objects_.size() ? count : objects_.size()),
-        deadline_(timeout == forever ? std::chrono::steady_clock::time_point::max()
-                                     : std::chrono::steady_clock::now() + timeout) {
+        deadline_(detail::deadline_after(timeout)) {
     for (std::size_t i = 0; i < objects_.size(); ++i) {
       nodes_[i].owner = this;
       nodes_[i].index = i;
@@ -58,11 +57,8 @@ class IWait {
   std::optional<H> next() {
     if (yielded_ == limit_) return std::nullopt;
     while (done_.empty()) {
-      auto now = std::chrono::steady_clock::now();
-      if (now >= deadline_) return std::nullopt;
-      auto left = deadline_ == std::chrono::steady_clock::time_point::max()
-                      ? forever
-                      : std::chrono::duration_cast<Duration>(deadline_ - now);
+      Duration left = detail::time_left(deadline_);
+      if (left <= Duration::zero()) return std::nullopt;
       waiter_.reset();
       waiter_.wait(left, "iwait: one of several objects to become ready");
     }
@@ -109,7 +105,7 @@ class IWait {
   Waiter<void> waiter_;
   std::size_t limit_;
   std::size_t yielded_ = 0;
-  std::chrono::steady_clock::time_point deadline_;
+  detail::Deadline deadline_;
 };
 
 template <std::ranges::input_range R>
