@@ -2,6 +2,7 @@
 #include "green/io.h"
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,6 +31,14 @@ int poll_now(int fd, int events) {
   if (p.revents & (POLLOUT | POLLERR)) out |= WRITE;
   return out & events;
 }
+
+// not_pollable: epoll refuses regular files and directories (EPERM), while
+// poll() calls them always ready. A raw syscall: under the preload, fstat may be hooked.
+bool not_pollable(int fd) {
+  struct stat st;
+  if (::syscall(SYS_fstat, fd, &st) != 0) return false;
+  return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
+}
 }  // namespace
 
 int wait_fd(int fd, int events, Duration timeout) {
@@ -42,7 +51,15 @@ int wait_fd(int fd, int events, Duration timeout) {
     errno = EINVAL;
     return -1;
   }
-  if (timeout <= Duration::zero()) return poll_now(fd, events);
+  // Check first, whatever the timeout: an invalid fd must become -1/EBADF here,
+  // because libev (built with assertions on Debian) aborts the process when
+  // epoll_ctl says EBADF; and an fd that is ready already needs no watcher.
+  int now = poll_now(fd, events);
+  if (now > 0 && not_pollable(fd)) {
+    errno = EPERM;
+    return -1;
+  }
+  if (now != 0 || timeout <= Duration::zero()) return now;
 
   detail::Hub& hub = detail::Hub::get();
   struct State {

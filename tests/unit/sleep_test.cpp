@@ -1,0 +1,143 @@
+// sleep_test.cpp — green/sleep.h: sleep(0) yields to the back of the ready
+// queue, sleep(d) waits on a timer while others run.
+#include "green/sleep.h"
+
+#include <string>
+#include <vector>
+
+#include "fixture.h"
+
+namespace green_test {
+namespace {
+
+using Sleep = GreenTest;
+
+TEST_F(Sleep, SleepZeroInterleavesTwoGreenlets) {
+  Log log;
+  auto body = [&log](std::string id) {
+    log(id + "A");
+    green::sleep(0ms);
+    log(id + "B");
+  };
+  auto one = green::spawn(body, "1");
+  auto two = green::spawn(body, "2");
+  green::joinall(std::vector{one, two});
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"1A", "2A", "1B", "2B"}));
+}
+
+TEST_F(Sleep, SleepZeroGoesToTheBackOfTheReadyQueue) {
+  Log log;
+  auto a = green::spawn([&] {
+    log("a1");
+    green::sleep(0ms);
+    log("a2");
+  });
+  auto b = green::spawn([&] { log("b"); });
+  auto c = green::spawn([&] { log("c"); });
+  green::joinall(std::vector{a, b, c});
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"a1", "b", "c", "a2"}));
+}
+
+TEST_F(Sleep, YieldAndNegativeSleepAreSleepZero) {
+  Log log;
+  auto body = [&log](std::string id, bool negative) {
+    log(id + "A");
+    if (negative) {
+      green::sleep(-5ms);
+    } else {
+      green::yield();
+    }
+    log(id + "B");
+  };
+  auto one = green::spawn(body, "1", true);
+  auto two = green::spawn(body, "2", false);
+  green::joinall(std::vector{one, two});
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"1A", "2A", "1B", "2B"}));
+}
+
+TEST_F(Sleep, SleepZeroInMainLetsReadyGreenletsRun) {
+  bool ran = false;
+  auto g = green::spawn([&] { ran = true; });
+  green::sleep(0ms);
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(g.ready());
+}
+
+TEST_F(Sleep, SleepZeroWithNothingElseReturns) {
+  green::sleep(0ms);
+  green::yield();
+  SUCCEED();
+}
+
+TEST_F(Sleep, SleepWaitsAtLeastItsDurationOnATimer) {
+  std::size_t watchers_while_sleeping = 0;
+  auto watcher = green::spawn([&] { watchers_while_sleeping = green::hub_stats().active_watchers; });
+  auto start = std::chrono::steady_clock::now();
+  green::sleep(50ms);
+  EXPECT_GE(ms_since(start), 50);
+  EXPECT_EQ(watchers_while_sleeping, 1u) << "the sleeping main greenlet holds exactly one timer";
+  watcher.join();
+}
+
+TEST_F(Sleep, ParallelSleepsOverlap) {
+  std::vector<green::Greenlet<int>> gs;
+  for (int i = 0; i < 3; ++i) gs.push_back(green::spawn(sleeper(100ms, i)));
+  auto start = std::chrono::steady_clock::now();
+  green::joinall(gs);
+  long long took = ms_since(start);
+  EXPECT_GE(took, 100);
+  EXPECT_LT(took, 250) << "three 100 ms sleeps ran one after another";
+}
+
+TEST_F(Sleep, SleepersWakeInDeadlineOrder) {
+  Log log;
+  std::vector<green::Greenlet<void>> gs;
+  for (int ms : {60, 20, 40}) {
+    gs.push_back(green::spawn([&log, ms] {
+      green::sleep(std::chrono::milliseconds(ms));
+      log(std::to_string(ms));
+    }));
+  }
+  green::joinall(gs);
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"20", "40", "60"}));
+}
+
+TEST_F(Sleep, OthersRunWhileMainSleeps) {
+  Log log;
+  auto g = green::spawn([&] {
+    log("child 1");
+    green::sleep(0ms);
+    log("child 2");
+  });
+  log("main sleeps");
+  green::sleep(10ms);
+  log("main wakes");
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"main sleeps", "child 1", "child 2", "main wakes"}));
+  EXPECT_TRUE(g.ready());
+}
+
+TEST_F(Sleep, KillInterruptsASleep) {
+  auto g = green::spawn([] { green::sleep(green::forever); });
+  green::sleep(0ms);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(g.kill());
+  EXPECT_LT(ms_since(start), 1000);
+}
+
+TEST_F(Sleep, ASpinningYielderDoesNotStarveTimers) {
+  bool stop = false;
+  unsigned long long spins = 0;
+  auto spinner = green::spawn([&] {
+    while (!stop) {
+      ++spins;
+      green::yield();
+    }
+  });
+  green::sleep(20ms);  // returns only if the hub still polls its timers
+  stop = true;
+  spinner.join();
+  EXPECT_GT(spins, 0u);
+}
+
+}  // namespace
+}  // namespace green_test

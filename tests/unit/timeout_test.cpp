@@ -1,0 +1,201 @@
+// timeout_test.cpp — green/timeout.h: Timeout raises at the armer's next
+// blocking point, is told apart by identity, and with_timeout.
+#include "green/timeout.h"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fixture.h"
+
+namespace green_test {
+namespace {
+
+using Timeout = GreenTest;
+
+// spin: run without blocking for `d`.
+void spin(std::chrono::milliseconds d) {
+  auto end = std::chrono::steady_clock::now() + d;
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
+TEST_F(Timeout, RaisesItselfAtTheNextBlockingPoint) {
+  auto start = std::chrono::steady_clock::now();
+  green::Timeout t(20ms);
+  EXPECT_TRUE(t.pending());
+  try {
+    green::sleep(10s);
+    FAIL() << "the sleep was not interrupted";
+  } catch (const green::Timeout& e) {
+    EXPECT_TRUE(e == t);
+    EXPECT_EQ(e.duration(), green::Duration(20ms));
+  }
+  EXPECT_FALSE(t.pending());
+  EXPECT_GE(ms_since(start), 20);
+  EXPECT_LT(ms_since(start), 5000);
+}
+
+TEST_F(Timeout, AGreenletThatNeverBlocksIsNotInterrupted) {
+  Log log;
+  {
+    green::Timeout t(1ms);
+    spin(20ms);
+    log("finished without blocking");
+  }
+  green::sleep(5ms);  // the disarmed Timeout must not fire later either
+  log("slept");
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"finished without blocking", "slept"}));
+}
+
+TEST_F(Timeout, NestedTimeoutsAreToldApartByIdentity) {
+  Log log;
+  green::Timeout outer(10s);
+  try {
+    green::Timeout inner(10ms);
+    try {
+      green::sleep(10s);
+    } catch (const green::Timeout& e) {
+      log(e == inner ? "inner" : "not inner");
+      log(e == outer ? "outer" : "not outer");
+    }
+  } catch (const green::Timeout&) {
+    log("escaped");
+  }
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"inner", "not outer"}));
+}
+
+TEST_F(Timeout, AnOuterTimeoutPassesThroughAnInnerHandler) {
+  Log log;
+  green::Timeout outer(10ms);
+  try {
+    green::Timeout inner(10s);
+    try {
+      green::sleep(10s);
+    } catch (const green::Timeout& e) {
+      if (!(e == inner)) throw;
+      log("inner handler took it");
+    }
+  } catch (const green::Timeout& e) {
+    log(e == outer ? "outer handler" : "unknown timeout");
+  }
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"outer handler"}));
+}
+
+TEST_F(Timeout, ACustomExceptionIsThrownInstead) {
+  green::Timeout t(10ms, std::make_exception_ptr(std::runtime_error("too slow")));
+  try {
+    green::sleep(10s);
+    FAIL() << "not interrupted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "too slow");
+  }
+}
+
+TEST_F(Timeout, ItFiresOnlyAtTheGreenletThatArmedIt) {
+  Log log;
+  auto armed = green::spawn([&] {
+    try {
+      green::Timeout t(10ms);
+      green::sleep(10s);
+    } catch (const green::Timeout&) {
+      log("armed: timeout");
+    }
+  });
+  auto other = green::spawn([&] {
+    green::sleep(40ms);
+    log("other: slept in full");
+  });
+  green::joinall(std::vector{armed, other});
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"armed: timeout", "other: slept in full"}));
+}
+
+TEST_F(Timeout, DestroyingOrCancellingDisarms) {
+  {
+    green::Timeout t(5ms);
+  }
+  green::Timeout c(5ms);
+  c.cancel();
+  EXPECT_FALSE(c.pending());
+  EXPECT_EQ(green::hub_stats().active_watchers, 0u);
+  EXPECT_NO_THROW(green::sleep(20ms));
+}
+
+TEST_F(Timeout, ForeverNeverFiresAndArmsNothing) {
+  green::Timeout t(green::forever);
+  EXPECT_FALSE(t.pending());
+  EXPECT_EQ(green::hub_stats().active_watchers, 0u);
+  EXPECT_NO_THROW(green::sleep(20ms));
+}
+
+TEST_F(Timeout, ZeroAndNegativeFireAtTheNextBlockingPoint) {
+  for (green::Duration d : {green::Duration::zero(), green::Duration(-5ms)}) {
+    Log log;
+    try {
+      green::Timeout t(d);
+      log("armed");  // no blocking point yet: nothing thrown
+      green::sleep(10s);
+      log("slept");
+    } catch (const green::Timeout&) {
+      log("timeout");
+    }
+    EXPECT_EQ(log.entries, (std::vector<std::string>{"armed", "timeout"})) << d.count();
+  }
+}
+
+TEST_F(Timeout, InterruptsAJoin) {
+  auto g = green::spawn([] { green::sleep(10s); });
+  {
+    green::Timeout t(10ms);
+    EXPECT_THROW(g.join(), green::Timeout);
+  }
+  EXPECT_FALSE(g.ready());
+  g.kill();
+}
+
+TEST_F(Timeout, WhatNamesTheDuration) {
+  green::Timeout t(green::Duration(1500us));
+  EXPECT_NE(std::string(t.what()).find("1500 us"), std::string::npos) << t.what();
+  EXPECT_FALSE(green::Timeout::expired(1ms) == green::Timeout::expired(1ms)) << "each has a fresh identity";
+}
+
+TEST_F(Timeout, WithTimeoutReturnsTheDefaultWhenTimeRunsOut) {
+  int v = green::with_timeout(10ms, [] {
+    green::sleep(10s);
+    return 1;
+  }, -1);
+  EXPECT_EQ(v, -1);
+}
+
+TEST_F(Timeout, WithTimeoutReturnsTheResultInTime) {
+  int v = green::with_timeout(10s, [] {
+    green::sleep(1ms);
+    return 1;
+  }, -1);
+  EXPECT_EQ(v, 1);
+}
+
+TEST_F(Timeout, WithTimeoutWithoutDefaultThrows) {
+  EXPECT_THROW(green::with_timeout(10ms, [] { green::sleep(10s); }), green::Timeout);
+  EXPECT_EQ(green::with_timeout(10s, [] { return 2; }), 2);
+}
+
+TEST_F(Timeout, WithTimeoutLetsAnInnerTimeoutPropagate) {
+  std::optional<green::Timeout> inner_id;  // a copy: same identity, owns nothing
+  try {
+    green::with_timeout(10s, [&] {
+      green::Timeout inner(10ms);
+      inner_id.emplace(inner);
+      green::sleep(10s);
+      return 1;
+    }, -1);
+    FAIL() << "with_timeout swallowed a Timeout that was not its own";
+  } catch (const green::Timeout& e) {
+    ASSERT_TRUE(inner_id);
+    EXPECT_TRUE(e == *inner_id);
+  }
+}
+
+}  // namespace
+}  // namespace green_test
