@@ -23,6 +23,8 @@ constexpr Setting kSettings[] = {
     {"GREEN_THREADS", "0",
      "1: green-threads mode, the program's pthreads become greenlets (what green-run --threads sets)."},
     {"GREEN_STATS", "0", "1: at exit, print counters of hooked calls, including those that went straight to libc."},
+    {"GREEN_THREADPOOL_SIZE", "8",
+     "Most OS threads the shared thread pool (run_in_thread, getaddrinfo under the preload) runs at once."},
 };
 
 const Setting* find(const char* name) {

@@ -1,0 +1,21 @@
+# exports.cmake — write the linker version script of an interposer library
+# from hooked_symbols.def, so the export map can never disagree with the list.
+#   cmake -DDEF=hooked_symbols.def -DOUT=file.map [-DEXTRA_CXX=a::b*,c::d*] -P exports.cmake
+file(STRINGS "${DEF}" lines REGEX "^HOOK\\(")
+set(body "{\n  global:\n")
+foreach(line IN LISTS lines)
+  string(REGEX REPLACE "^HOOK\\([a-z]+, *([A-Za-z0-9_]+)\\).*" "\\1" sym "${line}")
+  string(APPEND body "    ${sym};\n")
+endforeach()
+if(EXTRA_CXX)
+  string(REPLACE "," ";" cxx "${EXTRA_CXX}")
+  string(APPEND body "    extern \"C++\" {\n")
+  foreach(pattern IN LISTS cxx)
+    string(APPEND body "      ${pattern};\n")
+  endforeach()
+  string(APPEND body "    };\n")
+endif()
+string(APPEND body "  local:\n    *;\n};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")
+file(REMOVE "${OUT}.tmp")

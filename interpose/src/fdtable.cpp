@@ -1,0 +1,104 @@
+// fdtable.cpp — see fdtable.h.
+#include "fdtable.h"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+
+#include "real.h"
+
+namespace green::interpose {
+
+namespace {
+struct Entry {
+  std::atomic<std::uint8_t> kind;
+  std::atomic<std::uint32_t> gen;
+};
+static_assert(sizeof(Entry) == 8);
+
+struct Table {
+  Entry* entries = nullptr;
+  std::size_t size = 0;
+  Table() {
+    rlimit rl{};
+    std::size_t n = 1024;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) n = rl.rlim_max == RLIM_INFINITY ? (1u << 20) : rl.rlim_max;
+    if (n > (1u << 20)) n = 1u << 20;
+    if (n < 1024) n = 1024;
+    // mmap, not new: untouched pages stay unbacked, and no allocator is involved.
+    void* p = ::mmap(nullptr, n * sizeof(Entry), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
+    if (p == MAP_FAILED) return;  // then every fd is probed on every call
+    entries = static_cast<Entry*>(p);
+    size = n;
+  }
+  Entry* at(int fd) noexcept {
+    return fd >= 0 && static_cast<std::size_t>(fd) < size ? &entries[fd] : nullptr;
+  }
+};
+
+Table& table() noexcept {
+  static Table t;  // never destroyed: hooks run during exit too
+  return t;
+}
+
+Kind probe(int fd) noexcept {
+  int saved = errno;
+  struct stat st;
+  Kind k;
+  if (::fstat(fd, &st) != 0) {
+    k = Kind::invalid;
+  } else if (S_ISSOCK(st.st_mode)) {
+    int type = 0;
+    socklen_t len = sizeof type;
+    k = REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? Kind::stream_socket
+                                                                                         : Kind::other_socket;
+  } else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    k = Kind::not_pollable;
+  } else {
+    k = Kind::pollable;  // FIFO, character device, or an anon inode (eventfd, epoll, timerfd...)
+  }
+  errno = saved;
+  return k;
+}
+}  // namespace
+
+Kind fd_kind(int fd) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return fd < 0 ? Kind::invalid : probe(fd);
+  auto k = static_cast<Kind>(e->kind.load(std::memory_order_relaxed));
+  if (k != Kind::unknown) return k;
+  k = probe(fd);
+  if (k != Kind::invalid) e->kind.store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
+  return k;
+}
+
+std::uint32_t fd_generation(int fd) noexcept {
+  Entry* e = table().at(fd);
+  return e ? e->gen.load(std::memory_order_acquire) : 0;
+}
+
+void fd_forget(int fd) noexcept {
+  if (Entry* e = table().at(fd)) {
+    e->kind.store(static_cast<std::uint8_t>(Kind::unknown), std::memory_order_relaxed);
+    e->gen.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+void fd_opened(int fd, Kind k) noexcept {
+  if (Entry* e = table().at(fd)) {
+    e->gen.fetch_add(1, std::memory_order_acq_rel);
+    e->kind.store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
+  }
+}
+
+void fd_copied(int from, int to) noexcept {
+  Entry* src = table().at(from);
+  fd_opened(to, src ? static_cast<Kind>(src->kind.load(std::memory_order_relaxed)) : Kind::unknown);
+}
+
+}  // namespace green::interpose

@@ -1,0 +1,51 @@
+// fdtable.h — what the interposer knows about each fd number.
+//
+// green never changes an fd's flags for longer than one libc call (connect,
+// accept and sendfile flip O_NONBLOCK around a single attempt): sockets are
+// driven with MSG_DONTWAIT, other pollable fds are waited on before the call.
+// So the kernel's O_NONBLOCK flag and SO_RCVTIMEO/SO_SNDTIMEO are always the
+// user's own, shared correctly between dup()s, fork()s and SCM_RIGHTS copies,
+// and fcntl(F_GETFL) reports exactly what the user set. The hooks read them
+// from the kernel only when a call would block (never on the fast path).
+//
+// What the table caches is the fd's kind (one fstat on first sight: fds opened
+// before the preload initialised or by code it cannot see are picked up
+// lazily) and a generation number bumped by every close/dup2 over the number,
+// so a greenlet that waited on fd N and wakes after N was closed and reused
+// reports EBADF instead of touching the new file.
+//
+// Size: RLIMIT_NOFILE's hard limit (capped at 2^20), mapped lazily: untouched
+// pages cost nothing. Entries are atomics: every OS thread shares the table.
+#pragma once
+
+#include <cstdint>
+
+namespace green::interpose {
+
+enum class Kind : std::uint8_t {
+  unknown = 0,    // not probed yet (or closed since)
+  stream_socket,  // SOCK_STREAM: blocking sends and MSG_WAITALL loop to completion
+  other_socket,   // datagram, seqpacket, raw: one message per call
+  pollable,       // pipe, FIFO, tty, character device, eventfd/timerfd/signalfd/epoll...
+  not_pollable,   // regular file, directory, block device: libc as is
+  invalid,        // not an open fd (never stored): libc reports EBADF
+};
+
+// kind: the fd's kind, probing (fstat + SO_TYPE) on first sight.
+Kind fd_kind(int fd) noexcept;
+inline bool is_socket(Kind k) noexcept { return k == Kind::stream_socket || k == Kind::other_socket; }
+
+// fd_generation: the number of times `fd` was closed or replaced so far.
+std::uint32_t fd_generation(int fd) noexcept;
+
+// fd_forget: `fd` was closed or replaced (close, dup2 target): bump the
+// generation and probe again on next use.
+void fd_forget(int fd) noexcept;
+
+// fd_opened: a hook created `fd` and knows its kind.
+void fd_opened(int fd, Kind k) noexcept;
+
+// fd_copied: `to` now refers to what `from` does (dup family).
+void fd_copied(int from, int to) noexcept;
+
+}  // namespace green::interpose

@@ -1,0 +1,133 @@
+// hooks_fd.cpp — the fd lifecycle: close, dup*, fcntl, ioctl, socket options,
+// pipe, pipe2, eventfd.
+//
+// close and dup2/dup3 over an fd first wake every greenlet of this thread
+// waiting on it (they get EBADF) and bump the fd's generation, so a waiter
+// can never mistake a reused number for its fd. fcntl, ioctl, setsockopt and
+// getsockopt pass through unchanged: green keeps no private copy of O_NONBLOCK
+// or the socket timeouts (see fdtable.h), so F_GETFL, FIONBIO, SO_RCVTIMEO and
+// SO_SNDTIMEO mean exactly what they mean to libc.
+#include <cstdarg>
+
+#include "fdtable.h"
+#include "green/detail/interpose_support.h"
+#include "green/io.h"
+#include "real.h"
+#include "state.h"
+
+namespace gi = green::interpose;
+using gi::Hook;
+
+namespace {
+
+// replacing: `fd` is about to be closed or overwritten.
+void replacing(Hook h, int fd) noexcept {
+  if (gi::active(h)) {
+    gi::count(h, gi::Why::green);
+    if (green::detail::hub_exists()) green::notify_close(fd);
+  }
+  gi::fd_forget(fd);
+}
+
+bool is_dup_cmd(int cmd) noexcept { return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC; }
+
+template <class Real>
+int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
+  if (gi::active(h)) gi::count(h, gi::Why::green);
+  int r = real(fd, cmd, arg);
+  if (r >= 0 && is_dup_cmd(cmd)) gi::fd_copied(fd, r);
+  return r;
+}
+
+}  // namespace
+
+extern "C" {
+
+int close(int fd) {
+  replacing(Hook::close, fd);
+  return REAL(close)(fd);
+}
+
+int dup(int fd) {
+  if (gi::active(Hook::dup)) gi::count(Hook::dup, gi::Why::green);
+  int r = REAL(dup)(fd);
+  if (r >= 0) gi::fd_copied(fd, r);
+  return r;
+}
+
+int dup2(int fd, int fd2) {
+  if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup2, fd2);
+  int r = REAL(dup2)(fd, fd2);
+  if (r >= 0 && fd != fd2) gi::fd_copied(fd, r);
+  return r;
+}
+
+int dup3(int fd, int fd2, int flags) {
+  if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup3, fd2);
+  int r = REAL(dup3)(fd, fd2, flags);
+  if (r >= 0) gi::fd_copied(fd, r);
+  return r;
+}
+
+// The variadic argument is an int or a pointer; both travel in one register
+// class on every ABI glibc supports, which is how glibc's own fcntl reads it.
+int fcntl(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  return do_fcntl(Hook::fcntl, REAL(fcntl), fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  return do_fcntl(Hook::fcntl64, REAL(fcntl64), fd, cmd, arg);
+}
+
+int ioctl(int fd, unsigned long request, ...) {
+  va_list ap;
+  va_start(ap, request);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  if (gi::active(Hook::ioctl)) gi::count(Hook::ioctl, gi::Why::green);
+  return REAL(ioctl)(fd, request, arg);
+}
+
+int setsockopt(int fd, int level, int name, const void* val, socklen_t len) {
+  if (gi::active(Hook::setsockopt)) gi::count(Hook::setsockopt, gi::Why::green);
+  return REAL(setsockopt)(fd, level, name, val, len);
+}
+
+int getsockopt(int fd, int level, int name, void* val, socklen_t* len) {
+  if (gi::active(Hook::getsockopt)) gi::count(Hook::getsockopt, gi::Why::green);
+  return REAL(getsockopt)(fd, level, name, val, len);
+}
+
+int pipe(int fds[2]) {
+  int r = REAL(pipe)(fds);
+  if (r == 0) {
+    gi::fd_opened(fds[0], gi::Kind::pollable);
+    gi::fd_opened(fds[1], gi::Kind::pollable);
+  }
+  return r;
+}
+
+int pipe2(int fds[2], int flags) {
+  int r = REAL(pipe2)(fds, flags);
+  if (r == 0) {
+    gi::fd_opened(fds[0], gi::Kind::pollable);
+    gi::fd_opened(fds[1], gi::Kind::pollable);
+  }
+  return r;
+}
+
+int eventfd(unsigned int initval, int flags) {
+  int r = REAL(eventfd)(initval, flags);
+  if (r >= 0) gi::fd_opened(r, gi::Kind::pollable);
+  return r;
+}
+
+}  // extern "C"

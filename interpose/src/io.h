@@ -1,0 +1,92 @@
+// io.h — the two ways a hook turns one blocking call into waits.
+//
+// Sockets: the call is attempted with MSG_DONTWAIT (or with O_NONBLOCK flipped
+// on for just that call, for the calls that take no flags); while it says
+// EAGAIN the greenlet parks on the fd, within the socket's SO_RCVTIMEO /
+// SO_SNDTIMEO, after which the caller gets EAGAIN as from libc.
+//
+// Other pollable fds (pipes, FIFOs, ttys, eventfds): the greenlet parks until
+// poll says ready, then the real, unchanged call runs — it does not block,
+// because readiness means data (or space for PIPE_BUF bytes) is there. A
+// writer that races us from another process can still make it block.
+//
+// Either way, an fd the user made non-blocking gets libc's answer untouched.
+#pragma once
+
+#include <sys/types.h>
+
+#include "fdtable.h"
+#include "green/io.h"
+#include "state.h"
+#include "wait.h"
+
+namespace green::interpose {
+
+// Attempt: one non-blocking try; returns like the libc call (-1 + errno).
+template <class Attempt>
+ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* have_deadline, Attempt attempt) {
+  ssize_t r = attempt();
+  if (r >= 0 || !would_block(errno)) return r;
+  if (user_nonblocking(fd)) {
+    count(h, Why::user_nonblock);
+    return r;
+  }
+  if (!*have_deadline) {
+    *d = socket_deadline(fd, timeo_opt);
+    *have_deadline = true;
+  }
+  OnSignal on_signal = d->forever() ? OnSignal::restart : OnSignal::interrupt;
+  for (;;) {
+    int w = wait_fd_ready(h, fd, events, *d, on_signal);
+    if (w == 0) {
+      errno = EAGAIN;
+      return -1;
+    }
+    if (w < 0) return -1;
+    r = attempt();
+    if (r >= 0 || !would_block(errno)) return r;
+  }
+}
+
+// socket_io, one call's own deadline.
+template <class Attempt>
+ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Attempt attempt) {
+  Deadline d;
+  bool have = false;
+  return socket_io(h, fd, events, timeo_opt, &d, &have, attempt);
+}
+
+// socket_all: repeat socket_io until `total` bytes moved (a blocking stream
+// send, or MSG_WAITALL), EOF, an error or the deadline. Like the kernel,
+// returns the bytes moved so far when something stops it after progress.
+// attempt(done) moves bytes from offset `done`.
+template <class Attempt>
+ssize_t socket_all(Hook h, int fd, int events, int timeo_opt, size_t total, Attempt attempt) {
+  Deadline d;
+  bool have = false;
+  size_t done = 0;
+  do {
+    ssize_t r = socket_io(h, fd, events, timeo_opt, &d, &have, [&] { return attempt(done); });
+    if (r < 0) return done > 0 ? static_cast<ssize_t>(done) : -1;
+    if (r == 0) break;
+    done += static_cast<size_t>(r);
+  } while (done < total);
+  return static_cast<ssize_t>(done);
+}
+
+// poll_then_call: wait until `fd` is ready for `events`, then make the real
+// (blocking) call.
+template <class Call>
+ssize_t poll_then_call(Hook h, int fd, int events, Call call) {
+  int w = green::wait_fd(fd, events, Duration::zero());
+  if (w != 0) return call();  // ready, or an error the call reports itself
+  if (user_nonblocking(fd)) {
+    count(h, Why::user_nonblock);
+    return call();
+  }
+  w = wait_fd_ready(h, fd, events, Deadline::never(), OnSignal::restart);
+  if (w < 0) return -1;
+  return call();
+}
+
+}  // namespace green::interpose

@@ -1,0 +1,93 @@
+// state.cpp — the patch switch, the "may this hook act" gate and GREEN_STATS.
+#include "state.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+
+#include "green/detail/interpose_support.h"
+#include "green/detail/sched.h"
+#include "green/settings.h"
+
+namespace green::interpose {
+
+namespace {
+#ifdef GREEN_INTERPOSE_PRELOAD
+constexpr bool kOnAtLoad = true;
+#else
+constexpr bool kOnAtLoad = false;
+#endif
+std::atomic<bool> g_enabled{kOnAtLoad};
+
+const char* const kHookNames[] = {
+#define HOOK(family, name) #name,
+#include "hooked_symbols.def"
+#undef HOOK
+};
+const char* const kWhyNames[] = {"green",       "parked", "off",           "hub",
+                                 "other_thread", "not_pollable", "user_nonblock", "dlsym"};
+static_assert(sizeof(kWhyNames) / sizeof(kWhyNames[0]) == kWhyCount);
+
+std::atomic<unsigned long long> g_counts[kHookCount][kWhyCount];
+
+// -1 unknown, 0 no, 1 yes. After fork() the forking thread is the child's
+// main thread; a stale "no" only means its calls go to libc.
+thread_local int t_main = -1;
+
+bool is_main_thread() noexcept {
+  if (t_main < 0) t_main = ::syscall(SYS_gettid) == ::getpid() ? 1 : 0;
+  return t_main == 1;
+}
+
+void print_stats() {
+  std::fprintf(stderr, "green: hooked calls (GREEN_STATS=1)\n%-18s", "symbol");
+  for (const char* w : kWhyNames) std::fprintf(stderr, " %13s", w);
+  std::fputc('\n', stderr);
+  for (std::size_t h = 0; h < kHookCount; ++h) {
+    unsigned long long total = 0;
+    for (std::size_t w = 0; w < kWhyCount; ++w) total += g_counts[h][w].load(std::memory_order_relaxed);
+    if (total == 0) continue;
+    std::fprintf(stderr, "%-18s", kHookNames[h]);
+    for (std::size_t w = 0; w < kWhyCount; ++w)
+      std::fprintf(stderr, " %13llu", g_counts[h][w].load(std::memory_order_relaxed));
+    std::fputc('\n', stderr);
+  }
+}
+
+// At load: only decide whether to print the counters at exit. The hub itself
+// starts with the first call that has to wait.
+__attribute__((constructor)) void init_stats() {
+  if (setting_number("GREEN_STATS") != 0) std::atexit(print_stats);
+}
+}  // namespace
+
+void count(Hook h, Why w) noexcept {
+  g_counts[static_cast<std::size_t>(h)][static_cast<std::size_t>(w)].fetch_add(1, std::memory_order_relaxed);
+}
+
+bool enabled() noexcept { return g_enabled.load(std::memory_order_relaxed); }
+void set_enabled(bool on) noexcept { g_enabled.store(on, std::memory_order_relaxed); }
+
+bool in_hub_now() noexcept { return detail::in_hub(); }
+
+bool active(Hook h) noexcept {
+  if (!enabled()) {
+    count(h, Why::off);
+    return false;
+  }
+  if (detail::hub_exists()) {
+    if (detail::in_hub()) {
+      count(h, Why::hub);
+      return false;
+    }
+    return true;
+  }
+  if (is_main_thread()) return true;
+  count(h, Why::other_thread);
+  return false;
+}
+
+}  // namespace green::interpose

@@ -1,0 +1,164 @@
+// wait.cpp — see wait.h.
+#include "wait.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <vector>
+
+#include "fdtable.h"
+#include "green/detail/greenlet_core.h"
+#include "green/detail/interpose_support.h"
+#include "green/hub.h"
+#include "green/io.h"
+#include "green/sleep.h"
+#include "real.h"
+
+namespace green::interpose {
+
+namespace {
+// What on_hub_eintr delivers; caught by the wait that registered itself.
+struct Interrupted {};
+
+// The greenlets of this thread parked in interruptible calls. Nodes live on
+// their greenlets' stacks; only this thread touches the list.
+struct SignalNode {
+  detail::GreenletCore* greenlet;
+  SignalNode* prev;
+  SignalNode* next;
+};
+thread_local SignalNode* t_interruptible = nullptr;
+
+class InterruptScope {
+ public:
+  explicit InterruptScope(bool on) : on_(on) {
+    if (!on_) return;
+    node_ = {detail::current_core(), nullptr, t_interruptible};
+    if (t_interruptible) t_interruptible->prev = &node_;
+    t_interruptible = &node_;
+  }
+  ~InterruptScope() {
+    if (!on_) return;
+    if (node_.prev) node_.prev->next = node_.next;
+    else t_interruptible = node_.next;
+    if (node_.next) node_.next->prev = node_.prev;
+  }
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+
+ private:
+  bool on_;
+  SignalNode node_{};
+};
+
+// parked: count a call that actually had to wait.
+void parked(Hook h) noexcept { count(h, Why::parked); }
+}  // namespace
+
+Deadline Deadline::after(Duration d) noexcept {
+  Deadline r;
+  r.forever_ = false;
+  r.at_ = std::chrono::steady_clock::now() + d;
+  return r;
+}
+
+Deadline Deadline::from(const timeval& tv) noexcept {
+  if (tv.tv_sec == 0 && tv.tv_usec == 0) return never();
+  return after(std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
+}
+
+Deadline Deadline::within(const timespec& ts) noexcept {
+  return after(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+Duration Deadline::left() const noexcept {
+  if (forever_) return green::forever;
+  auto d = std::chrono::duration_cast<Duration>(at_ - std::chrono::steady_clock::now());
+  return d < Duration::zero() ? Duration::zero() : d;
+}
+
+Deadline socket_deadline(int fd, int opt) noexcept {
+  int saved = errno;
+  timeval tv{};
+  socklen_t len = sizeof tv;
+  Deadline d = REAL(getsockopt)(fd, SOL_SOCKET, opt, &tv, &len) == 0 ? Deadline::from(tv) : Deadline::never();
+  errno = saved;
+  return d;
+}
+
+bool user_nonblocking(int fd) noexcept {
+  int saved = errno;
+  int fl = REAL(fcntl)(fd, F_GETFL);
+  errno = saved;
+  return fl >= 0 && (fl & O_NONBLOCK) != 0;
+}
+
+int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
+  parked(h);
+  std::uint32_t gen = fd_generation(fd);
+  InterruptScope scope(s == OnSignal::interrupt);
+  int r;
+  try {
+    r = green::wait_fd(fd, events, d.left());
+  } catch (const Interrupted&) {
+    errno = EINTR;
+    return -1;
+  }
+  if (fd_generation(fd) != gen) {
+    errno = EBADF;  // closed (and maybe reused) while we waited
+    return -1;
+  }
+  if (r < 0) {
+    // EPERM: not pollable after all (its number was reused by unseen code):
+    // report ready, the call itself tells the truth.
+    return errno == EPERM ? 1 : -1;
+  }
+  return r > 0 ? 1 : 0;
+}
+
+int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d) {
+  if (n == 0) return sleep_until(h, d);
+  parked(h);
+  std::vector<detail::FdInterest> in(n);
+  for (std::size_t i = 0; i < n; ++i) in[i] = {fds[i].fd, fds[i].events, 0};
+  InterruptScope scope(true);
+  try {
+    return detail::wait_fds(in.data(), n, d.left()) > 0 ? 1 : 0;
+  } catch (const Interrupted&) {
+    errno = EINTR;
+    return -1;
+  }
+}
+
+int sleep_until(Hook h, const Deadline& d) {
+  parked(h);
+  InterruptScope scope(true);
+  try {
+    if (d.forever()) {
+      // Nothing but a signal ends this wait (pause()-like): keep the loop
+      // blocking in epoll_wait instead of reporting "would block forever".
+      KeepAlive hold;
+      for (;;) green::sleep(std::chrono::hours(24));
+    }
+    green::sleep(d.left());
+  } catch (const Interrupted&) {
+    errno = EINTR;
+    return -1;
+  }
+  return 0;
+}
+
+void on_hub_eintr() noexcept {
+  if (!t_interruptible) return;
+  std::exception_ptr e;
+  try {
+    e = std::make_exception_ptr(Interrupted{});
+  } catch (...) {
+    return;  // out of memory: the waits stay parked, as under SA_RESTART
+  }
+  for (SignalNode* n = t_interruptible; n; n = n->next) detail::interrupt(n->greenlet, e);
+}
+
+}  // namespace green::interpose

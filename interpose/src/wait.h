@@ -1,0 +1,101 @@
+// wait.h — how a hook parks: deadlines, fd waits that know about fd reuse and
+// signals, and the exception barrier between green and the C caller.
+//
+// Signals (EINTR): a signal that arrives while the thread sleeps in the hub's
+// epoll_wait makes that epoll_wait fail with EINTR after the handler ran. The
+// epoll_wait hook then interrupts every greenlet of the thread parked in an
+// *interruptible* hooked call — those that libc never restarts (sleep family,
+// poll/select/epoll, socket calls with a SO_RCVTIMEO/SO_SNDTIMEO timeout) —
+// and they return EINTR (or, for sleep, the time left). Calls that SA_RESTART
+// would restart (read/write/accept... without a timeout) keep waiting, as
+// they would under SA_RESTART; green cannot tell which signal came, so a
+// handler installed without SA_RESTART does not interrupt them (documented in
+// docs/interposition.md). A signal that arrives while a greenlet runs its own
+// code interrupts nothing, as natively.
+#pragma once
+
+#include <chrono>
+#include <cerrno>
+#include <new>
+#include <system_error>
+
+#include "green/duration.h"
+#include "green/errors.h"
+#include "state.h"
+
+struct timeval;
+struct timespec;
+
+namespace green::interpose {
+
+// Deadline: when a hooked call must give up; `forever` when it never does.
+class Deadline {
+ public:
+  static Deadline never() noexcept { return Deadline(); }
+  static Deadline after(Duration d) noexcept;
+  static Deadline from(const timeval& tv) noexcept;    // SO_RCVTIMEO style: zero = never
+  static Deadline within(const timespec& ts) noexcept;  // poll style: zero = now
+  bool forever() const noexcept { return forever_; }
+  // left: time to the deadline (forever, or >= 0).
+  Duration left() const noexcept;
+
+ private:
+  bool forever_ = true;
+  std::chrono::steady_clock::time_point at_{};
+};
+
+// socket_deadline: the deadline SO_RCVTIMEO or SO_SNDTIMEO (`opt`) sets for
+// one call on `fd`, read from the kernel (the user's own value).
+Deadline socket_deadline(int fd, int opt) noexcept;
+
+// user_nonblocking: the user set O_NONBLOCK on `fd` (the kernel's flag: green
+// never leaves it changed). Preserves errno.
+bool user_nonblocking(int fd) noexcept;
+
+// would_block: errno says "try again later".
+inline bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+
+// Interruptible: whether a signal handler running while parked ends the call.
+enum class OnSignal { restart, interrupt };
+
+// wait_fd_ready: park until `fd` is ready for `events` (green::READ/WRITE).
+// 1 ready, 0 deadline passed, -1 with errno EBADF (closed or its number reused
+// meanwhile) or EINTR (OnSignal::interrupt and a signal came).
+int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s);
+
+struct Interest {
+  int fd;
+  int events;  // green::READ | green::WRITE
+};
+// wait_any_ready: park until one of `n` fds is ready or was closed, or `d`
+// passes: 1, 0 on deadline, -1/EINTR on a signal. With n == 0 it waits for the
+// deadline (or a signal) alone.
+int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d);
+
+// sleep_until: park until `d` (or a signal): 0, or -1/EINTR.
+int sleep_until(Hook h, const Deadline& d);
+
+// on_hub_eintr: the hub's epoll_wait was interrupted by a signal (see top).
+void on_hub_eintr() noexcept;
+
+// barrier: run a hook body that may park. Exceptions green must not throw into
+// C code become errno values; when green finds that nothing could ever wake the
+// caller (LoopExit) the call is made natively, blocking the thread exactly as
+// it would without green. Kill (GreenletExit) and green::Timeout aimed at the
+// calling greenlet propagate: they are how C++ code stops a greenlet.
+template <class Native, class Body>
+auto barrier(Hook h, Native native, Body body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const LoopExit&) {
+    count(h, Why::not_pollable);
+    return native();
+  } catch (const std::bad_alloc&) {
+    errno = ENOMEM;
+  } catch (const std::system_error& e) {
+    errno = e.code().value() ? e.code().value() : EIO;
+  }
+  return static_cast<decltype(body())>(-1);
+}
+
+}  // namespace green::interpose

@@ -1,0 +1,43 @@
+// green/detail/interpose_support.h — what the interposer (interpose/) needs from
+// the runtime beyond the public API. Not for applications.
+//
+// Every function runs on the calling thread's hub and never creates one unless
+// it says so.
+#pragma once
+
+#include <cstddef>
+#include <exception>
+
+#include "green/duration.h"
+
+namespace green::detail {
+
+class GreenletCore;
+
+// hub_exists: this thread already has a hub (never creates one).
+bool hub_exists() noexcept;
+
+// FdInterest: one fd of a multi-fd wait. `events` is green::READ|WRITE; on
+// return `revents` holds the ready subset, or -1 when the fd was closed under
+// the wait (notify_close) or rejected by the loop (EBADF).
+struct FdInterest {
+  int fd;
+  int events;
+  int revents;
+};
+
+// wait_fds: park until any of `n` fds is ready, one was closed, or `timeout`
+// passes (forever: no timer). Returns how many entries have a non-zero revents
+// (0 on timeout). With n == 0 it is a plain sleep that a KeepAlive-less hub
+// still counts as "can be woken" only through the timer — callers waiting
+// forever on nothing must hold a green::KeepAlive. Creates the hub if needed.
+// Kill/Timeout/interrupt exceptions propagate; watches are stopped on unwind.
+int wait_fds(FdInterest* fds, std::size_t n, Duration timeout);
+
+// interrupt: deliver `e` to a parked greenlet of this thread's hub at its next
+// switch point, like kill does, but safe to call from inside the event loop's
+// poll (the wakeup is queued, never switched to on the spot). No-op unless `g`
+// is parked.
+void interrupt(GreenletCore* g, std::exception_ptr e) noexcept;
+
+}  // namespace green::detail
