@@ -319,18 +319,23 @@ bool Hub::nothing_can_wake() noexcept {
 
 void Hub::report_block_forever() {
   GreenletCore& m = *main_;
-  std::string what = m.wait_reason_ ? m.wait_reason_ : "something";
-  if (m.wait_greenlet_) what += " (" + m.wait_greenlet_->name() + ")";
-  if (m.wait_fd_ >= 0) what += " (fd " + std::to_string(m.wait_fd_) + ")";
-  std::string msg = "this operation would block forever: the main greenlet waits for " + what +
-                    ", and nothing can wake it (no greenlet is ready, and no timer, fd watch or "
-                    "KeepAlive is active)";
-  if (live_ != 0) msg += "; " + std::to_string(live_) + " spawned greenlet(s) are parked forever too";
   if (m.state_ != GreenletCore::State::parked) {
     std::fprintf(stderr, "green: internal error: the hub has nothing to do, yet the main greenlet is not parked\n");
     std::abort();
   }
-  m.pending_ = std::make_exception_ptr(LoopExit(msg));
+  {
+    // Scoped: the hub stays suspended here until something runs it again, which
+    // may be never (the program exits after catching LoopExit); strings still
+    // alive on its stack would then leak.
+    std::string what = m.wait_reason_ ? m.wait_reason_ : "something";
+    if (m.wait_greenlet_) what += " (" + m.wait_greenlet_->name() + ")";
+    if (m.wait_fd_ >= 0) what += " (fd " + std::to_string(m.wait_fd_) + ")";
+    std::string msg = "this operation would block forever: the main greenlet waits for " + what +
+                      ", and nothing can wake it (no greenlet is ready, and no timer, fd watch or "
+                      "KeepAlive is active)";
+    if (live_ != 0) msg += "; " + std::to_string(live_) + " spawned greenlet(s) are parked forever too";
+    m.pending_ = std::make_exception_ptr(LoopExit(msg));
+  }
   switch_to(m);
 }
 
@@ -361,6 +366,12 @@ void Hub::on_async(void* arg) {
     std::lock_guard<std::mutex> lock(hub->mailbox_->mutex);
     work.swap(hub->mailbox_->posted);
   }
+  // Wakes queue instead of switching until the whole batch ran: a posted
+  // function that wakes a greenlet must not suspend the hub in the middle of
+  // `work`, delaying the rest of the batch (and leaking it if nothing ever
+  // runs the hub again).
+  bool outer = hub->defer_wakes_;
+  hub->defer_wakes_ = true;
   for (auto& fn : work) {
     try {
       fn();
@@ -369,6 +380,7 @@ void Hub::on_async(void* arg) {
                    describe(std::current_exception()).c_str());
     }
   }
+  hub->defer_wakes_ = outer;
 }
 
 void Hub::keepalive_add() noexcept {

@@ -190,6 +190,7 @@ TEST_F(Io, KillAndTimeoutInterruptAWaitAndDisarmIt) {
   EXPECT_EQ(green::hub_stats().active_watchers, 1u);
   EXPECT_TRUE(g.kill());
   EXPECT_EQ(green::hub_stats().active_watchers, 0u);
+  green::notify_close(p.r);  // the killed wait is no longer listed under the fd
   {
     green::Timeout t(10ms);
     EXPECT_THROW(green::wait_read(p.r), green::Timeout);

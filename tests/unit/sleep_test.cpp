@@ -12,26 +12,26 @@ namespace {
 
 using Sleep = GreenTest;
 
+// step_yield_step: a greenlet body that logs `first`, sleeps 0, logs `second`.
+auto step_yield_step(Log& log, std::string first, std::string second) {
+  return [&log, first, second] {
+    log(first);
+    green::sleep(0ms);
+    log(second);
+  };
+}
+
 TEST_F(Sleep, SleepZeroInterleavesTwoGreenlets) {
   Log log;
-  auto body = [&log](std::string id) {
-    log(id + "A");
-    green::sleep(0ms);
-    log(id + "B");
-  };
-  auto one = green::spawn(body, "1");
-  auto two = green::spawn(body, "2");
+  auto one = green::spawn(step_yield_step(log, "1A", "1B"));
+  auto two = green::spawn(step_yield_step(log, "2A", "2B"));
   green::joinall(std::vector{one, two});
   EXPECT_EQ(log.entries, (std::vector<std::string>{"1A", "2A", "1B", "2B"}));
 }
 
 TEST_F(Sleep, SleepZeroGoesToTheBackOfTheReadyQueue) {
   Log log;
-  auto a = green::spawn([&] {
-    log("a1");
-    green::sleep(0ms);
-    log("a2");
-  });
+  auto a = green::spawn(step_yield_step(log, "a1", "a2"));
   auto b = green::spawn([&] { log("b"); });
   auto c = green::spawn([&] { log("c"); });
   green::joinall(std::vector{a, b, c});
@@ -104,11 +104,7 @@ TEST_F(Sleep, SleepersWakeInDeadlineOrder) {
 
 TEST_F(Sleep, OthersRunWhileMainSleeps) {
   Log log;
-  auto g = green::spawn([&] {
-    log("child 1");
-    green::sleep(0ms);
-    log("child 2");
-  });
+  auto g = green::spawn(step_yield_step(log, "child 1", "child 2"));
   log("main sleeps");
   green::sleep(10ms);
   log("main wakes");
