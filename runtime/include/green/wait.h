@@ -5,16 +5,18 @@
 //   green::joinall(gs);
 //   for (auto& g : green::iwait(gs)) use(g.get());   // in completion order
 //
-// A "waitable" is any handle with linkable(): Greenlet<T>, AnyGreenlet, and the
-// toolkit's Event/AsyncResult. All functions accept any range of handles and
+// A "waitable" is any handle with linkable(): Greenlet<T>, AnyGreenlet, or a
+// pointer / std::reference_wrapper to the toolkit's Event/AsyncResult. All functions accept any range of handles and
 // must run on the handles' hub thread.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <ranges>
+#include <type_traits>
 #include <vector>
 
 #include "green/greenlet.h"
@@ -23,10 +25,39 @@
 
 namespace green {
 
+namespace detail {
 template <class H>
-concept Waitable = requires(const H& h) {
-  { h.linkable() } -> std::convertible_to<detail::Linkable&>;
+concept HasLinkable = requires(H& h) {
+  { h.linkable() } -> std::convertible_to<Linkable&>;
 };
+template <class H>
+struct IsRefWrapper : std::false_type {};
+template <class U>
+struct IsRefWrapper<std::reference_wrapper<U>> : std::true_type {};
+}  // namespace detail
+
+// Waitable: a handle with linkable() (a Greenlet), or a pointer or
+// std::reference_wrapper to an object with one (Event*, std::ref(result)):
+// Events and AsyncResults cannot be copied into the range, so they are
+// waited on through pointers or references.
+template <class H>
+concept Waitable = detail::HasLinkable<const H> ||
+                   (std::is_pointer_v<H> && detail::HasLinkable<std::remove_pointer_t<H>>) ||
+                   (detail::IsRefWrapper<H>::value && detail::HasLinkable<typename H::type>);
+
+namespace detail {
+// linkable_of: the Linkable behind any Waitable handle.
+template <Waitable H>
+Linkable& linkable_of(const H& h) {
+  if constexpr (std::is_pointer_v<H>) {
+    return h->linkable();
+  } else if constexpr (IsRefWrapper<H>::value) {
+    return h.get().linkable();
+  } else {
+    return h.linkable();
+  }
+}
+}  // namespace detail
 
 // IWait: the objects of a range, yielded as they become ready (completion
 // order; those ready at the start come first, in input order). Stops after
@@ -44,7 +75,7 @@ class IWait {
     for (std::size_t i = 0; i < objects_.size(); ++i) {
       nodes_[i].owner = this;
       nodes_[i].index = i;
-      objects_[i].linkable().rawlink(nodes_[i]);
+      detail::linkable_of(objects_[i]).rawlink(nodes_[i]);
     }
   }
   IWait(const IWait&) = delete;

@@ -1,0 +1,71 @@
+// fixture.h — what every toolkit test shares.
+//
+// ToolkitTest checks after each test that the hub is back to rest (no live
+// greenlet, armed watcher, stack in use or KeepAlive), so every test is a leak
+// test: a waiter left behind by a primitive keeps its greenlet alive and fails
+// it. Order records what greenlets did, compared exactly.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "green/green.h"
+
+namespace toolkit_test {
+
+using namespace std::chrono_literals;
+
+class ToolkitTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    green::HubStats s = green::hub_stats();
+    EXPECT_EQ(s.live_greenlets, 0u) << "a greenlet spawned by the test is still alive";
+    EXPECT_EQ(s.active_watchers, 0u) << "a timer or fd watch is still armed";
+    EXPECT_EQ(s.stacks_in_use, 0u) << "a greenlet stack is still in use";
+    EXPECT_EQ(s.keepalives, 0u) << "a KeepAlive is still held";
+  }
+};
+
+using Order = std::vector<int>;
+
+// settle: let every ready greenlet run until all are parked (a few rounds of sleep(0)).
+inline void settle() {
+  for (int i = 0; i < 8; ++i) green::sleep(green::Duration::zero());
+}
+
+// interrupt_kinds: the two ways a wait is interrupted from outside.
+enum class Interrupt { kill, timeout };
+inline std::string name_of(const testing::TestParamInfo<Interrupt>& i) {
+  return i.param == Interrupt::kill ? "Kill" : "Timeout";
+}
+
+// run_interrupted: spawn `body` (which blocks), interrupt it by kill or by a
+// 20ms green::Timeout armed inside it, and wait for it to die. Returns whether
+// the body's wait was interrupted (threw) rather than completing.
+template <class Body>
+bool run_interrupted(Interrupt how, Body body) {
+  bool interrupted = false;
+  auto g = green::spawn([&] {
+    try {
+      if (how == Interrupt::timeout) {
+        green::Timeout t(20ms);
+        body();
+      } else {
+        body();
+      }
+    } catch (const green::Timeout&) {
+      interrupted = true;
+    } catch (const green::GreenletExit&) {
+      interrupted = true;
+    }
+  });
+  settle();
+  if (how == Interrupt::kill) g.kill();
+  g.join();
+  return interrupted;
+}
+
+}  // namespace toolkit_test
