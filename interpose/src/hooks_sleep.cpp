@@ -43,8 +43,8 @@ unsigned int sleep(unsigned int seconds) {
   return gi::barrier(Hook::sleep, [&] { return static_cast<int>(REAL(sleep)(seconds)); },
                      [&] {
                        if (sleep_for(Hook::sleep, req, &rem) == 0) return 0;
-                       // Whole seconds left, rounded to nearest as glibc does.
-                       return static_cast<int>(rem.tv_sec + (rem.tv_nsec >= 500000000L ? 1 : 0));
+                       // Whole seconds left, truncated as glibc's sleep does.
+                       return static_cast<int>(rem.tv_sec);
                      });
 }
 

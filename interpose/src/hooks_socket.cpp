@@ -112,6 +112,10 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
           errno = err;
           return -1;
         }
+        // Linux leaves a socket whose non-blocking connect completed in
+        // "connecting" until connect is called again; a blocking connect
+        // leaves it "connected" (a further connect gives EISCONN). Match it.
+        with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         return 0;
       }));
 }

@@ -1,0 +1,61 @@
+/* MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, zero-length I/O, readv/writev. */
+#include "check.h"
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static int fd_for_thread;
+static void *late_writer(void *arg) {
+  (void)arg;
+  usleep(100000);
+  write(fd_for_thread, "01234", 5);
+  usleep(100000);
+  write(fd_for_thread, "56789", 5);
+  return NULL;
+}
+
+int main(void) {
+  int sv[2];
+  char buf[32] = {0};
+  socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  send(sv[1], "hello", 5, 0);
+  SHOW("recv MSG_PEEK", recv(sv[0], buf, sizeof buf, MSG_PEEK));
+  printf("peeked: %.5s\n", buf);
+  SHOW("recv", recv(sv[0], buf, sizeof buf, 0));
+  SHOW("recv MSG_DONTWAIT empty", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT));
+  SHOW("recv zero length", recv(sv[0], buf, 0, MSG_DONTWAIT));
+  SHOW("write zero length", write(sv[1], buf, 0));
+
+  fd_for_thread = sv[1];
+  pthread_t t;
+  pthread_create(&t, NULL, late_writer, NULL);
+  memset(buf, 0, sizeof buf);
+  TIMED("recv MSG_WAITALL 10", 0.2, recv(sv[0], buf, 10, MSG_WAITALL));
+  printf("got: %s\n", buf);
+  pthread_join(t, NULL);
+
+  struct iovec out[2] = {{"abc", 3}, {"defgh", 5}};
+  SHOW("writev", writev(sv[1], out, 2));
+  char a[4] = {0}, b[8] = {0};
+  struct iovec in[2] = {{a, 3}, {b, 5}};
+  SHOW("readv", readv(sv[0], in, 2));
+  printf("readv parts: %s %s\n", a, b);
+
+  send(sv[1], "xyz", 3, 0);
+  struct msghdr m = {0};
+  struct iovec one = {buf, sizeof buf};
+  m.msg_iov = &one;
+  m.msg_iovlen = 1;
+  SHOW("recvmsg", recvmsg(sv[0], &m, 0));
+  close(sv[1]);
+  SHOW("recv at EOF", recv(sv[0], buf, sizeof buf, 0));
+  SHOW("recv MSG_WAITALL at EOF", recv(sv[0], buf, sizeof buf, MSG_WAITALL));
+
+  int d[2];
+  socketpair(AF_UNIX, SOCK_DGRAM, 0, d);
+  sendto(d[1], "dgram", 5, 0, NULL, 0);
+  SHOW("dgram recvfrom", recvfrom(d[0], buf, 2, 0, NULL, NULL));
+  SHOW("dgram MSG_DONTWAIT empty", recv(d[0], buf, sizeof buf, MSG_DONTWAIT));
+  return 0;
+}
