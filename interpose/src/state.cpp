@@ -1,6 +1,7 @@
 // state.cpp — the patch switch, the "may this hook act" gate and GREEN_STATS.
 #include "state.h"
 
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -42,25 +43,36 @@ bool is_main_thread() noexcept {
   return t_main == 1;
 }
 
+// Where the report goes: a copy of stderr taken at load, because many
+// programs (coreutils) close stderr in their own atexit handlers, which run
+// before ours. Only taken when GREEN_STATS asks for a report.
+int g_stats_fd = -1;
+
 void print_stats() {
-  std::fprintf(stderr, "green: hooked calls (GREEN_STATS=1)\n%-18s", "symbol");
-  for (const char* w : kWhyNames) std::fprintf(stderr, " %13s", w);
-  std::fputc('\n', stderr);
+  FILE* out = ::fdopen(g_stats_fd, "w");
+  if (!out) return;
+  std::fprintf(out, "green: hooked calls (GREEN_STATS=1)\n%-18s", "symbol");
+  for (const char* w : kWhyNames) std::fprintf(out, " %13s", w);
+  std::fputc('\n', out);
   for (std::size_t h = 0; h < kHookCount; ++h) {
     unsigned long long total = 0;
     for (std::size_t w = 0; w < kWhyCount; ++w) total += g_counts[h][w].load(std::memory_order_relaxed);
     if (total == 0) continue;
-    std::fprintf(stderr, "%-18s", kHookNames[h]);
+    std::fprintf(out, "%-18s", kHookNames[h]);
     for (std::size_t w = 0; w < kWhyCount; ++w)
-      std::fprintf(stderr, " %13llu", g_counts[h][w].load(std::memory_order_relaxed));
-    std::fputc('\n', stderr);
+      std::fprintf(out, " %13llu", g_counts[h][w].load(std::memory_order_relaxed));
+    std::fputc('\n', out);
   }
+  std::fclose(out);
 }
 
 // At load: only decide whether to print the counters at exit. The hub itself
 // starts with the first call that has to wait.
 __attribute__((constructor)) void init_stats() {
-  if (setting_number("GREEN_STATS") != 0) std::atexit(print_stats);
+  if (setting_number("GREEN_STATS") == 0) return;
+  // A high number, close-on-exec: out of the way of the program's own fds.
+  g_stats_fd = ::fcntl(2, F_DUPFD_CLOEXEC, 500);
+  if (g_stats_fd >= 0) std::atexit(print_stats);
 }
 }  // namespace
 
