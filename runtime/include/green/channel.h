@@ -72,7 +72,9 @@ class Channel {
         },
         [this] { wake_getters(0); });
     if (!have) return std::nullopt;
-    auto* offer = static_cast<Offer*>(putters_.front()->data);
+    detail::WaitList::Entry* putter = putters_.front();
+    if (!putter) return std::nullopt;  // unreachable: the check above saw one parked
+    auto* offer = static_cast<Offer*>(putter->data);
     std::optional<T> v(std::move(offer->item));
     offer->taken = true;
     putters_.notify_one();

@@ -1,0 +1,94 @@
+// channel_test.cpp — green/channel.h: the rendezvous Channel.
+#include "green/channel.h"
+
+#include <vector>
+
+#include "fixture.h"
+#include "green/wait.h"
+
+namespace toolkit_test {
+namespace {
+
+using ChannelTest = ToolkitTest;
+
+TEST_F(ChannelTest, PutReturnsOnlyOnceAGetterTookTheItem) {
+  green::Channel<int> ch;
+  bool returned = false;
+  auto p = green::spawn([&] {
+    ch.put(5);
+    returned = true;
+  });
+  settle();
+  EXPECT_FALSE(returned);
+  EXPECT_EQ(ch.putters(), 1u);
+  EXPECT_EQ(ch.get(), 5);
+  p.join();
+  EXPECT_TRUE(returned);
+}
+
+TEST_F(ChannelTest, GettersAndPuttersAreServedInFifoOrder) {
+  green::Channel<int> ch;
+  Order got;
+  std::vector<green::Greenlet<void>> gs;
+  for (int i = 0; i < 3; ++i) gs.push_back(green::spawn([&, i] { got.push_back(i * 10 + ch.get()); }));
+  settle();
+  for (int v = 1; v <= 3; ++v) gs.push_back(green::spawn([&, v] { ch.put(v); }));
+  green::joinall(gs);
+  EXPECT_EQ(got, (Order{1, 12, 23}));
+}
+
+TEST_F(ChannelTest, TimeoutsOnBothSides) {
+  green::Channel<int> ch;
+  EXPECT_THROW(ch.get(5ms), green::Timeout);
+  EXPECT_FALSE(ch.try_get().has_value());
+  EXPECT_THROW(ch.put(1, 5ms), green::Timeout);
+  EXPECT_FALSE(ch.try_put(1, 5ms));
+  EXPECT_FALSE(ch.try_put(1, green::Duration::zero()));
+  EXPECT_EQ(ch.getters() + ch.putters(), 0u);
+}
+
+TEST_F(ChannelTest, CloseWakesEveryone) {
+  green::Channel<int> ch;
+  int shut = 0;
+  std::vector<green::Greenlet<void>> gs;
+  for (int i = 0; i < 2; ++i) gs.push_back(green::spawn([&] {
+    try {
+      ch.get();
+    } catch (const green::QueueShutDown&) {
+      ++shut;
+    }
+  }));
+  settle();
+  ch.close();
+  green::joinall(gs);
+  EXPECT_EQ(shut, 2);
+  EXPECT_THROW(ch.put(1, 1s), green::QueueShutDown);
+}
+
+class ChannelInterrupt : public ToolkitTest, public testing::WithParamInterface<Interrupt> {};
+
+TEST_P(ChannelInterrupt, InterruptedGetAndPutLeaveNoWaiter) {
+  green::Channel<int> ch;
+  EXPECT_TRUE(run_interrupted(GetParam(), [&] { ch.get(); }));
+  EXPECT_TRUE(run_interrupted(GetParam(), [&] { ch.put(1); }));
+  EXPECT_EQ(ch.getters() + ch.putters(), 0u);
+  EXPECT_FALSE(ch.try_get().has_value()) << "an interrupted putter's item is still offered";
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ChannelInterrupt, testing::Values(Interrupt::kill, Interrupt::timeout), name_of);
+
+TEST_F(ChannelTest, AnItemOfferedToAKilledGetterGoesToTheNext) {
+  green::Channel<int> ch;
+  auto a = green::spawn([&] { return ch.get(); });
+  auto b = green::spawn([&] { return ch.get(1s); });
+  settle();
+  auto p = green::spawn([&] { ch.put(4); });
+  green::sleep(green::Duration::zero());  // p runs and tells a
+  a.kill(nullptr, false);
+  EXPECT_EQ(b.get(), 4);
+  p.join();
+  a.join();
+}
+
+}  // namespace
+}  // namespace toolkit_test
