@@ -1,8 +1,8 @@
 # cmake --install: headers under include/green/, libgreen, the CMake package
-# (find_package(green) -> green::green) and a pkg-config file.
+# (find_package(green) -> green::green, green::interpose) and a pkg-config file.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS green EXPORT greenTargets
+install(TARGETS green green_interpose EXPORT greenTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

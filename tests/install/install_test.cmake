@@ -24,6 +24,7 @@ run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install/consumer -B ${WORK_DIR}/cons
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer)
 run(${WORK_DIR}/consumer/consumer)
 run(${WORK_DIR}/consumer/consumer_c)
+run(${WORK_DIR}/consumer/consumer_patched)
 
 find_program(PKG_CONFIG pkg-config)
 if(PKG_CONFIG)
