@@ -80,13 +80,15 @@ INSTANTIATE_TEST_SUITE_P(All, ChannelInterrupt, testing::Values(Interrupt::kill,
 TEST_F(ChannelTest, AnItemOfferedToAKilledGetterGoesToTheNext) {
   green::Channel<int> ch;
   auto a = green::spawn([&] { return ch.get(); });
-  auto b = green::spawn([&] { return ch.get(1s); });
+  auto b = green::spawn([&] { return ch.get(); });
   settle();
   auto p = green::spawn([&] { ch.put(4); });
   green::sleep(green::Duration::zero());  // p runs and tells a
   a.kill(nullptr, false);
+  EXPECT_TRUE(b.join(1s)) << "the wakeup was lost with the killed getter";
+  b.kill();
+  p.kill();
   EXPECT_EQ(b.get(), 4);
-  p.join();
   a.join();
 }
 
