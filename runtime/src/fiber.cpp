@@ -12,6 +12,7 @@
 //    __sanitizer_finish_switch_fiber after landing. The thread stack's bounds
 //    are learnt from the first landing back on it.
 //  - TSan: one TSan fiber per greenlet, __tsan_switch_to_fiber before the jump.
+//  - ASan: a reused stack is unpoisoned before its new fiber starts.
 //  - valgrind: every mmap'd stack is registered so memcheck does not take a
 //    switch for a wild stack-pointer move.
 #include "fiber.h"
@@ -22,6 +23,7 @@
 #include <valgrind/valgrind.h>
 #endif
 #if defined(GREEN_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(GREEN_TSAN)
@@ -74,6 +76,11 @@ void fiber_prepare(FiberState& f, FiberEntry entry) noexcept {
   f.asan_fake_stack = nullptr;
   f.asan_bottom = f.stack_base;
   f.asan_size = f.stack_size;
+#if defined(GREEN_ASAN)
+  // A pooled stack still carries the redzones of the frames its previous
+  // greenlet never returned from (a finished fiber is abandoned, not unwound).
+  __asan_unpoison_memory_region(f.stack_base, f.stack_size);
+#endif
 #if defined(GREEN_HAVE_VALGRIND_H)
   f.valgrind_id = VALGRIND_STACK_REGISTER(f.stack_base, top);
 #endif

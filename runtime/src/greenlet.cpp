@@ -13,7 +13,14 @@
 namespace green::detail {
 
 GreenletCore::GreenletCore(std::size_t stack_size) noexcept
-    : Runnable(Runnable::Kind::greenlet), stack_size_(stack_size) {}
+    : Runnable(Runnable::Kind::greenlet), stack_size_(stack_size) {
+  // A greenlet that never ran when its thread exits will never run: let it go.
+  // One that ran is left alone: its stack holds live frames nobody can unwind.
+  discard = [](Runnable* r) {
+    auto* g = static_cast<GreenletCore*>(r);
+    if (g->state_ == State::created) auto keep = std::move(g->self_);
+  };
+}
 
 GreenletCore::~GreenletCore() {
   if (start_timer_) delete static_cast<Timer*>(start_timer_);

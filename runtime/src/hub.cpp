@@ -85,10 +85,18 @@ Hub::~Hub() {
     std::lock_guard<std::mutex> lock(mailbox_->mutex);
     mailbox_->loop = nullptr;
   }
-  tls_hub_ = nullptr;
   // Exiting from inside a greenlet (exit() in a spawned greenlet): every stack
   // may still be in use, including the one we run on. Leave it all to the OS.
-  if (current_ != main_.get()) return;
+  if (current_ != main_.get()) {
+    tls_hub_ = nullptr;
+    return;
+  }
+  // Queued work will never run: drop what it holds (dead greenlets waiting for
+  // their links, greenlets that never started). Still reachable as this
+  // thread's hub meanwhile, so objects destroyed on the way can unqueue themselves.
+  while (auto* r = static_cast<Runnable*>(ready_.pop_front()))
+    if (r->discard) r->discard(r);
+  tls_hub_ = nullptr;
   fiber_release(hub_core_->fiber_);
   stack_unmap(Stack{hub_core_->fiber_.stack_base, hub_core_->fiber_.stack_size});
 }

@@ -5,7 +5,11 @@
 
 namespace green::detail {
 
-Linkable::Notify::Notify(Linkable* o) noexcept : Runnable(Kind::callback, &Linkable::run_notify), owner(o) {}
+Linkable::Notify::Notify(Linkable* o) noexcept : Runnable(Kind::callback, &Linkable::run_notify), owner(o) {
+  // At thread exit the links cannot fire any more (nothing would run what they
+  // wake), but the object's own cleanup must still happen.
+  discard = [](Runnable* r) { static_cast<Notify*>(r)->owner->after_notify(); };
+}
 
 Linkable::Linkable() noexcept : notify_(this) {}
 

@@ -21,6 +21,9 @@ struct Runnable : ListNode {
 
   Kind kind;
   void (*callback)(Runnable*);  // Kind::callback only: run in the hub
+  // discard: called instead when the hub is torn down (its thread exits) with
+  // this entry still queued; drops references without running user code.
+  void (*discard)(Runnable*) = nullptr;
 };
 
 }  // namespace green::detail
