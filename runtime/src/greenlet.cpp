@@ -7,6 +7,7 @@
 #include "green/greenlet.h"
 #include "green/settings.h"
 #include "green/timeout.h"
+#include "green/detail/waitlist.h"
 #include "green/waiter.h"
 #include "hub.h"
 
@@ -17,8 +18,8 @@ GreenletCore::GreenletCore(std::size_t stack_size) noexcept
   // A greenlet that never ran when its thread exits will never run: let it go.
   // One that ran is left alone: its stack holds live frames nobody can unwind.
   discard = [](Runnable* r) {
-    auto* g = static_cast<GreenletCore*>(r);
-    if (g->state_ == State::created) auto keep = std::move(g->self_);
+    auto& g = static_cast<GreenletCore&>(*r);
+    if (g.state_ == State::created) auto keep = std::move(g.self_);
   };
 }
 
@@ -66,13 +67,6 @@ void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::str
 }
 
 namespace {
-struct WakeNode final : LinkNode {
-  explicit WakeNode(Waiter<void>& w) : waiter(w) {}
-  ~WakeNode() { Linkable::unlink(*this); }
-  void fire() override { waiter.switch_(); }
-  Waiter<void>& waiter;
-};
-
 struct CallbackNode final : LinkNode {
   explicit CallbackNode(std::function<void()> f) : fn(std::move(f)) {}
   void fire() override {
@@ -93,15 +87,12 @@ bool join_core(GreenletCore& g, Duration timeout) {
   if (g.ready()) return true;
   GreenletCore* me = current_core();
   if (&g == me) throw std::logic_error("green: a greenlet cannot join itself: it would wait forever");
-  Waiter<void> w;
-  WakeNode node(w);
-  g.rawlink(node);
   struct Mark {
     GreenletCore* me;
     ~Mark() { me->wait_greenlet_ = nullptr; }
   } mark{me};
   me->wait_greenlet_ = &g;
-  w.wait(timeout, "join: a greenlet to finish");
+  wait_linkable(g, timeout, "join: a greenlet to finish");
   return g.ready();
 }
 

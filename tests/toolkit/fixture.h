@@ -1,9 +1,8 @@
 // fixture.h — what every toolkit test shares.
 //
-// ToolkitTest checks after each test that the hub is back to rest (no live
-// greenlet, armed watcher, stack in use or KeepAlive), so every test is a leak
-// test: a waiter left behind by a primitive keeps its greenlet alive and fails
-// it. Order records what greenlets did, compared exactly.
+// ToolkitTest checks after each test that the hub is back to rest
+// (hub_at_rest.h), so every test is a leak test: a waiter left behind by a
+// primitive keeps its greenlet alive and fails it. Order records what greenlets did, compared exactly.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,25 +12,13 @@
 #include <vector>
 
 #include "green/green.h"
+#include "hub_at_rest.h"
 
 namespace toolkit_test {
 
 using namespace std::chrono_literals;
 
-class ToolkitTest : public ::testing::Test {
- protected:
-  void TearDown() override {
-    green::HubStats s = green::hub_stats();
-    EXPECT_EQ(s.live_greenlets, 0u) << "a greenlet spawned by the test is still alive";
-    EXPECT_EQ(s.active_watchers, 0u) << "a timer or fd watch is still armed";
-    EXPECT_EQ(s.stacks_in_use, 0u) << "a greenlet stack is still in use";
-    EXPECT_EQ(s.keepalives, 0u) << "a KeepAlive is still held";
-    // After the checks (so nothing the test left alive can finish here): run
-    // the link notifications still queued for greenlets that died, which
-    // hold those greenlets until they run (LeakSanitizer would report them).
-    if (s.live_greenlets == 0) green::sleep(green::Duration::zero());
-  }
-};
+using ToolkitTest = green_test::AtRestTest;
 
 using Order = std::vector<int>;
 

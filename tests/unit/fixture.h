@@ -1,9 +1,7 @@
 // fixture.h — the fixture every C++ unit test uses, and small shared helpers.
 //
-// GreenTest checks after each test that the hub is back to rest: no spawned
-// greenlet alive, no timer or fd watch armed, no stack in use, no KeepAlive
-// held. So every test is also a leak test, and a test must join or kill what
-// it spawns.
+// GreenTest checks after each test that the hub is back to rest
+// (hub_at_rest.h): every test is also a leak test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,24 +12,13 @@
 #include <vector>
 
 #include "green/green.h"
+#include "hub_at_rest.h"
 
 namespace green_test {
 
 using namespace std::chrono_literals;
 
-class GreenTest : public ::testing::Test {
- protected:
-  void TearDown() override {
-    green::HubStats s = green::hub_stats();
-    EXPECT_EQ(s.live_greenlets, 0u) << "a greenlet spawned by the test is still alive";
-    EXPECT_EQ(s.active_watchers, 0u) << "a timer or fd watch is still armed";
-    EXPECT_EQ(s.stacks_in_use, 0u) << "a greenlet stack is still in use";
-    EXPECT_EQ(s.keepalives, 0u) << "a KeepAlive is still held";
-    // Nothing runs the hub after this: link notifications still queued for
-    // greenlets that died are discarded when the thread exits, and
-    // LeakSanitizer (ASan tree) fails the test if that leaves anything behind.
-  }
-};
+using GreenTest = green_test::AtRestTest;
 
 // Log: what the greenlets of a test did, in order. Tests compare the exact
 // sequence, so an ordering change fails them.
