@@ -21,7 +21,8 @@ constexpr Setting kSettings[] = {
      "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O and "
      "timers again."},
     {"GREEN_THREADS", "0",
-     "1: green-threads mode, the program's pthreads become greenlets (what green-run --threads sets)."},
+     "1: green-threads mode, the program's pthreads become greenlets (what green-run --threads sets). Reserved: "
+     "the mode itself is not implemented yet, so the value is accepted and has no effect."},
     {"GREEN_STATS", "0", "1: at exit, print counters of hooked calls, including those that went straight to libc."},
     {"GREEN_THREADPOOL_SIZE", "8",
      "Most OS threads the shared thread pool (run_in_thread, getaddrinfo under the preload) runs at once."},
