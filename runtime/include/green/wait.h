@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "green/detail/next_iterator.h"
 #include "green/greenlet.h"
 #include "green/timeout.h"
 #include "green/waiter.h"
@@ -99,24 +100,7 @@ class IWait {
     return objects_[i];
   }
 
-  class iterator {
-   public:
-    using value_type = H;
-    using difference_type = std::ptrdiff_t;
-    iterator() = default;
-    explicit iterator(IWait* w) : w_(w) { ++*this; }
-    const H& operator*() const { return *cur_; }
-    iterator& operator++() {
-      cur_ = w_->next();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.cur_; }
-
-   private:
-    IWait* w_ = nullptr;
-    std::optional<H> cur_;
-  };
+  using iterator = detail::NextIterator<IWait, H>;
   iterator begin() { return iterator(this); }
   std::default_sentinel_t end() { return {}; }
 
