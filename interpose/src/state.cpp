@@ -1,6 +1,7 @@
 // state.cpp — the patch switch, the "may this hook act" gate and GREEN_STATS.
 #include "state.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,7 +52,9 @@ int g_stats_fd = -1;
 void print_stats() {
   FILE* out = ::fdopen(g_stats_fd, "w");
   if (!out) return;
-  std::fprintf(out, "green: hooked calls (GREEN_STATS=1)\n%-18s", "symbol");
+  // Every process of a run reports (shell wrappers fork many): say whose report it is.
+  std::fprintf(out, "green: hooked calls of pid %d (%s) (GREEN_STATS=1)\n%-18s", static_cast<int>(::getpid()),
+               program_invocation_short_name, "symbol");
   for (const char* w : kWhyNames) std::fprintf(out, " %13s", w);
   std::fputc('\n', out);
   for (std::size_t h = 0; h < kHookCount; ++h) {
