@@ -30,8 +30,8 @@ constexpr const char* kUsage =
     "\n"
     "options:\n"
     "  --stats          print counters of hooked calls at exit (GREEN_STATS=1)\n"
-    "  --threads        green-threads mode (GREEN_THREADS=1): reserved; the program's pthreads\n"
-    "                   becoming greenlets is not implemented yet, so today it only sets the variable\n"
+    "  --threads        green-threads mode (GREEN_THREADS=1): the program's pthreads become greenlets\n"
+    "                   of one OS thread and its locks park them (see docs/interposition.md)\n"
     "  --set NAME=VALUE set any GREEN_* setting (see --help-env)\n"
     "  --help           this text\n"
     "  --help-env       every GREEN_* environment variable, its default and meaning\n";

@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -24,6 +27,11 @@ ssize_t __recv_chk(int fd, void* buf, size_t n, size_t buflen, int flags);
 ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t buflen, int flags, struct sockaddr* addr,
                        socklen_t* addr_len);
 int __poll_chk(struct pollfd* fds, nfds_t nfds, int timeout, size_t fdslen);
+// Declared by pthread.h only for C and C++ without exceptions (they back
+// pthread_cleanup_push there); green threads keep their own list.
+void __pthread_register_cancel(__pthread_unwind_buf_t* buf);
+void __pthread_unregister_cancel(__pthread_unwind_buf_t* buf);
+[[noreturn]] void __pthread_unwind_next(__pthread_unwind_buf_t* buf);
 int __ppoll_chk(struct pollfd* fds, nfds_t nfds, const struct timespec* timeout, const sigset_t* ss,
                 size_t fdslen);
 }

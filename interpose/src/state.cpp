@@ -35,14 +35,6 @@ static_assert(sizeof(kWhyNames) / sizeof(kWhyNames[0]) == kWhyCount);
 
 std::atomic<unsigned long long> g_counts[kHookCount][kWhyCount];
 
-// -1 unknown, 0 no, 1 yes. After fork() the forking thread is the child's
-// main thread; a stale "no" only means its calls go to libc.
-thread_local int t_main = -1;
-
-bool is_main_thread() noexcept {
-  if (t_main < 0) t_main = ::syscall(SYS_gettid) == ::getpid() ? 1 : 0;
-  return t_main == 1;
-}
 
 // Where the report goes: a copy of stderr taken at load, because many
 // programs (coreutils) close stderr in their own atexit handlers, which run
@@ -78,6 +70,17 @@ __attribute__((constructor)) void init_stats() {
   if (g_stats_fd >= 0) std::atexit(print_stats);
 }
 }  // namespace
+
+namespace {
+// -1 unknown, 0 no, 1 yes. After fork() the forking thread is the child's
+// main thread; a stale "no" only means its calls go to libc.
+thread_local int t_main = -1;
+}  // namespace
+
+bool is_main_thread() noexcept {
+  if (t_main < 0) t_main = ::syscall(SYS_gettid) == ::getpid() ? 1 : 0;
+  return t_main == 1;
+}
 
 void count(Hook h, Why w) noexcept {
   g_counts[static_cast<std::size_t>(h)][static_cast<std::size_t>(w)].fetch_add(1, std::memory_order_relaxed);

@@ -48,6 +48,9 @@ void set_enabled(bool on) noexcept;
 // active: should hook `h` act on this call? Counts the reason when not.
 bool active(Hook h) noexcept;
 
+// is_main_thread: the caller runs on the process's main thread.
+bool is_main_thread() noexcept;
+
 // in_hub_now: the hub itself is running on this thread.
 bool in_hub_now() noexcept;
 

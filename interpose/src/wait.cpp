@@ -73,6 +73,13 @@ Deadline Deadline::within(const timespec& ts) noexcept {
   return after(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
 }
 
+Deadline Deadline::at(clockid_t clock, const timespec& abs) noexcept {
+  timespec now{};
+  ::clock_gettime(clock, &now);
+  auto d = std::chrono::seconds(abs.tv_sec - now.tv_sec) + std::chrono::nanoseconds(abs.tv_nsec - now.tv_nsec);
+  return after(d < Duration::zero() ? Duration::zero() : std::chrono::duration_cast<Duration>(d));
+}
+
 Duration Deadline::left() const noexcept {
   if (forever_) return green::forever;
   auto d = std::chrono::duration_cast<Duration>(at_ - std::chrono::steady_clock::now());

@@ -14,6 +14,8 @@
 // code interrupts nothing, as natively.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cerrno>
 #include <new>
@@ -24,7 +26,6 @@
 #include "state.h"
 
 struct timeval;
-struct timespec;
 
 namespace green::interpose {
 
@@ -35,6 +36,9 @@ class Deadline {
   static Deadline after(Duration d) noexcept;
   static Deadline from(const timeval& tv) noexcept;    // SO_RCVTIMEO style: zero = never
   static Deadline within(const timespec& ts) noexcept;  // poll style: zero = now
+  // at: an absolute time on `clock` (pthread_cond_timedwait style), measured
+  // against that clock once, now; later changes of the clock are not followed.
+  static Deadline at(clockid_t clock, const timespec& abs) noexcept;
   bool forever() const noexcept { return forever_; }
   // left: time to the deadline (forever, or >= 0).
   Duration left() const noexcept;
@@ -78,6 +82,29 @@ int sleep_until(Hook h, const Deadline& d);
 // on_hub_eintr: the hub's epoll_wait was interrupted by a signal (see top).
 void on_hub_eintr() noexcept;
 
+namespace threads {
+struct GreenThread;
+// Cancellation points. CancelPoint marks a hook that is one: a pending
+// cancel acts at its start, and one that arrives while the hook is parked
+// ends the wait. act_on_cancel() exits the calling green thread with
+// PTHREAD_CANCELED when a cancel is pending and enabled.
+class CancelPoint {
+ public:
+  CancelPoint();
+  ~CancelPoint();
+  CancelPoint(const CancelPoint&) = delete;
+  CancelPoint& operator=(const CancelPoint&) = delete;
+
+ private:
+  GreenThread* t_;
+  bool was_ = false;
+};
+void act_on_cancel();
+// Canceled: thrown out of a parked cancellation point; the hook's barrier
+// turns it into act_on_cancel() once its own frames are done.
+struct Canceled {};
+}  // namespace threads
+
 // barrier: run a hook body that may park. Exceptions green must not throw into
 // C code become errno values; when green finds that nothing could ever wake the
 // caller (LoopExit) the call is made natively, blocking the thread exactly as
@@ -85,8 +112,13 @@ void on_hub_eintr() noexcept;
 // calling greenlet propagate: they are how C++ code stops a greenlet.
 template <class Native, class Body>
 auto barrier(Hook h, Native native, Body body) -> decltype(body()) {
+  // Every hooked blocking call is a cancellation point (green-threads mode).
+  threads::CancelPoint cancel_point;
+  bool canceled = false;
   try {
     return body();
+  } catch (const threads::Canceled&) {
+    canceled = true;
   } catch (const LoopExit&) {
     count(h, Why::not_pollable);
     return native();
@@ -95,6 +127,7 @@ auto barrier(Hook h, Native native, Body body) -> decltype(body()) {
   } catch (const std::system_error& e) {
     errno = e.code().value() ? e.code().value() : EIO;
   }
+  if (canceled) threads::act_on_cancel();  // outside the catch: it unwinds this stack
   return static_cast<decltype(body())>(-1);
 }
 

@@ -67,14 +67,26 @@ int wait_fds(FdInterest* fds, std::size_t n, Duration timeout) {
   return ready;
 }
 
-void interrupt(GreenletCore* g, std::exception_ptr e) noexcept {
+void wake_queued(GreenletCore* g) noexcept {
   if (g->state_ != GreenletCore::State::parked) return;
-  if (!g->pending_) g->pending_ = std::move(e);
   Hub& hub = *g->hub_;
   bool was = hub.defer_wakes_;
   hub.defer_wakes_ = true;
   hub.wake(g);
   hub.defer_wakes_ = was;
 }
+
+void interrupt(GreenletCore* g, std::exception_ptr e) noexcept {
+  if (g->state_ != GreenletCore::State::parked) return;
+  if (!g->pending_) g->pending_ = std::move(e);
+  wake_queued(g);
+}
+
+namespace {
+thread_local int t_native_threads = 0;
+}
+NativeThreads::NativeThreads() noexcept { ++t_native_threads; }
+NativeThreads::~NativeThreads() { --t_native_threads; }
+bool native_threads_requested() noexcept { return t_native_threads > 0; }
 
 }  // namespace green::detail

@@ -21,8 +21,12 @@ constexpr Setting kSettings[] = {
      "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O and "
      "timers again."},
     {"GREEN_THREADS", "0",
-     "1: green-threads mode, the program's pthreads become greenlets (what green-run --threads sets). Reserved: "
-     "the mode itself is not implemented yet, so the value is accepted and has no effect."},
+     "1: green-threads mode (what green-run --threads sets): under the preload, the program's pthreads become "
+     "greenlets of its main thread, and its mutexes, conditions, rwlocks, semaphores, barriers and once "
+     "controls park greenlets instead of blocking the thread."},
+    {"GREEN_THREAD_STACK_SIZE", "0",
+     "Green-threads mode: bytes of address space for a thread created without an explicit stack size; 0 means "
+     "what a pthread gets natively (RLIMIT_STACK, usually 8 MiB). Only touched pages cost memory."},
     {"GREEN_STATS", "0", "1: at exit, print counters of hooked calls, including those that went straight to libc."},
     {"GREEN_THREADPOOL_SIZE", "8",
      "Most OS threads the shared thread pool (run_in_thread, getaddrinfo under the preload) runs at once."},

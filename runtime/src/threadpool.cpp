@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "green/detail/interpose_support.h"
 #include "green/settings.h"
 
 namespace green {
@@ -29,6 +30,8 @@ void ThreadPool::submit(std::function<void()> job) {
     return;
   }
   ++threads_;
+  // Pool threads block for real, even when the program's own pthreads are greenlets.
+  detail::NativeThreads native;
   std::thread([this] { worker(); }).detach();
 }
 

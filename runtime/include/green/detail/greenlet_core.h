@@ -58,6 +58,7 @@ class GreenletCore : public Linkable, public Runnable {
   const char* wait_reason_ = nullptr;  // what it is parked on, for errors and dumps
   int wait_fd_ = -1;                     // the fd it waits on, if any
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
+  void* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
   std::string name_;
   std::uint64_t id_ = 0;
   std::size_t stack_size_;

@@ -40,4 +40,23 @@ int wait_fds(FdInterest* fds, std::size_t n, Duration timeout);
 // is parked.
 void interrupt(GreenletCore* g, std::exception_ptr e) noexcept;
 
+// wake_queued: make a parked greenlet of this thread's hub ready, at the back
+// of the ready queue — never switched to on the spot, even from the hub, so a
+// caller waking several can still touch the others' state. No-op unless `g`
+// is parked.
+void wake_queued(GreenletCore* g) noexcept;
+
+// NativeThreads: while one is alive on a thread, pthread_create there makes
+// an OS thread even in green-threads mode — for the runtime's own threads
+// (the thread pool), which must block for real.
+class NativeThreads {
+ public:
+  NativeThreads() noexcept;
+  ~NativeThreads();
+  NativeThreads(const NativeThreads&) = delete;
+  NativeThreads& operator=(const NativeThreads&) = delete;
+};
+// native_threads_requested: a NativeThreads is alive on this thread.
+bool native_threads_requested() noexcept;
+
 }  // namespace green::detail
