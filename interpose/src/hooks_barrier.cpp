@@ -14,6 +14,7 @@
 #include "green/sleep.h"
 #include "real.h"
 #include "shared_objects.h"
+#include "spinlock.h"
 #include "threads.h"
 
 namespace gi = green::interpose;
@@ -90,24 +91,35 @@ int pthread_barrier_wait(pthread_barrier_t* b) {
   return PTHREAD_BARRIER_SERIAL_THREAD;
 }
 
+// Spin locks: glibc's x86 encoding counts down from 1; green's is 0 free,
+// 1 taken — so in green-threads mode all four calls are green's, for every
+// caller (an OS thread spins, a greenlet yields).
+int pthread_spin_init(pthread_spinlock_t* l, int pshared) {
+  if (!gt::on()) return REAL(pthread_spin_init)(l, pshared);
+  spin_word(l).store(0, std::memory_order_release);
+  return 0;
+}
+
 int pthread_spin_lock(pthread_spinlock_t* l) {
-  if (gt::mode() != gt::Mode::green) return REAL(pthread_spin_lock)(l);
+  if (!gt::on()) return REAL(pthread_spin_lock)(l);
   auto w = spin_word(l);
+  bool green = gt::mode() == gt::Mode::green;
   for (;;) {
     int expected = 0;
     if (w.compare_exchange_weak(expected, 1, std::memory_order_acquire)) return 0;
-    green::yield();
+    if (green) green::yield();
+    else gi::cpu_relax();
   }
 }
 
 int pthread_spin_trylock(pthread_spinlock_t* l) {
-  if (gt::mode() == gt::Mode::native) return REAL(pthread_spin_trylock)(l);
+  if (!gt::on()) return REAL(pthread_spin_trylock)(l);
   int expected = 0;
   return spin_word(l).compare_exchange_strong(expected, 1, std::memory_order_acquire) ? 0 : EBUSY;
 }
 
 int pthread_spin_unlock(pthread_spinlock_t* l) {
-  if (gt::mode() == gt::Mode::native) return REAL(pthread_spin_unlock)(l);
+  if (!gt::on()) return REAL(pthread_spin_unlock)(l);
   spin_word(l).store(0, std::memory_order_release);
   return 0;
 }

@@ -50,7 +50,7 @@ int lock(pthread_rwlock_t* l, std::uintptr_t want, const gi::Deadline& d, bool t
   int r = -1;
   gi::lot::with_lock(l, [&] {
     if (data(l).__cur_writer == id) {
-      r = EDEADLK;
+      r = try_only ? EBUSY : EDEADLK;
     } else if (can_take(l, want)) {
       take(l, want, id);
       r = 0;

@@ -95,7 +95,7 @@ int join(gt::GreenThread* t, void** ret, const gi::Deadline& d, bool try_only) {
     gt::CancelPoint cp;
     t->joined = true;
     if (self) self->joiner_of = t;
-    gt::WaitNote note("pthread_join on", t, t->id);
+    gt::WaitNote note("pthread_join", t, t->id, "joining");
     while (!t->done) {
       auto r = gi::lot::park(
           t, [&] { return !t->done; }, [] {}, d, {"pthread_join"}, nullptr, nullptr);

@@ -14,15 +14,20 @@
 
 namespace green::interpose {
 
+// cpu_relax: tell the CPU this is a spin-wait loop.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 class SpinLock {
  public:
   void lock() noexcept {
     for (unsigned spins = 0; flag_.exchange(true, std::memory_order_acquire); ++spins) {
       while (flag_.load(std::memory_order_relaxed)) {
         if (++spins < 64) {
-#if defined(__x86_64__) || defined(__i386__)
-          __builtin_ia32_pause();
-#endif
+          cpu_relax();
         } else {
           ::syscall(SYS_sched_yield);
         }

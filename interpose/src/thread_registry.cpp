@@ -84,16 +84,16 @@ void report_deadlock() noexcept {
                "green: deadlock: every green thread is blocked and nothing can wake them (no I/O, timer or "
                "thread outside green can release them). Waiting on, as the program would natively:\n");
   auto line = [](const char* who, const GreenThread& t) {
-    char owner[64] = "";
+    char owner[96] = "";
     if (t.wait_owner != 0) {
       if (const GreenThread* o = by_id(t.wait_owner)) {
         char d[48];
         describe(*o, d, sizeof d);
-        std::snprintf(owner, sizeof owner, ", held by %s", d);
+        std::snprintf(owner, sizeof owner, ", %s %s", t.wait_relation, d);
       } else if (t.wait_owner == ::getpid()) {
-        std::snprintf(owner, sizeof owner, ", held by the main thread");
+        std::snprintf(owner, sizeof owner, ", %s the main thread", t.wait_relation);
       } else {
-        std::snprintf(owner, sizeof owner, ", held by OS thread %d", t.wait_owner);
+        std::snprintf(owner, sizeof owner, ", %s OS thread %d", t.wait_relation, t.wait_owner);
       }
     }
     std::fprintf(stderr, "  %s: %s %p%s\n", who, t.wait_reason ? t.wait_reason : "running or ready",

@@ -86,7 +86,8 @@ struct GreenThread {
   // What it waits on, for the deadlock report.
   const char* wait_reason = nullptr;
   const void* wait_object = nullptr;
-  int wait_owner = 0;                   // owner id of the lock waited for
+  int wait_owner = 0;                   // id of the thread that must act first
+  const char* wait_relation = nullptr;  // "held by", "which is" ...
 };
 
 // current: the calling greenlet's GreenThread, or null (main thread, OS
@@ -103,7 +104,9 @@ extern GreenThread g_main_notes;
 // WaitNote: record what the caller waits on while it is in scope.
 class WaitNote {
  public:
-  WaitNote(const char* reason, const void* object, int owner = 0) noexcept;
+  // `owner`: the id of the thread that must act first (a lock's holder, the
+  // thread being joined); `relation` says which, for the report.
+  WaitNote(const char* reason, const void* object, int owner = 0, const char* relation = "held by") noexcept;
   ~WaitNote();
   WaitNote(const WaitNote&) = delete;
   WaitNote& operator=(const WaitNote&) = delete;

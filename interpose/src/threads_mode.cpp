@@ -70,12 +70,14 @@ GreenThread* current() noexcept {
 // The main thread's notes, for the deadlock report.
 GreenThread g_main_notes;
 
-WaitNote::WaitNote(const char* reason, const void* object, int owner) noexcept : t_(current()) {
+WaitNote::WaitNote(const char* reason, const void* object, int owner, const char* relation) noexcept
+    : t_(current()) {
   if (!t_ && is_main_thread()) t_ = &g_main_notes;
   if (!t_) return;
   t_->wait_reason = reason;
   t_->wait_object = object;
   t_->wait_owner = owner;
+  t_->wait_relation = relation;
 }
 
 WaitNote::~WaitNote() {
