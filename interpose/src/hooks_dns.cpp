@@ -8,6 +8,8 @@
 // The non-reentrant gethostbyname/gethostbyaddr keep their static result
 // buffers: the pool thread calls the reentrant _r variant into a per-thread
 // buffer of the calling thread, as glibc does per thread.
+#include <arpa/inet.h>
+
 #include <cerrno>
 #include <utility>
 
@@ -42,6 +44,22 @@ auto offload(Hook h, Native native, Call call) {
   }
 }
 
+// numeric: a host or service written as numbers (or absent) — glibc answers
+// those by parsing alone, with no NSS or network, so they stay on the caller's
+// thread (and a program that only connects to 127.0.0.1 starts no pool thread).
+bool numeric_host(const char* node) {
+  if (!node) return true;
+  unsigned char addr[sizeof(in6_addr)];
+  return inet_pton(AF_INET, node, addr) == 1 || inet_pton(AF_INET6, node, addr) == 1;
+}
+bool numeric_service(const char* service) {
+  if (!service) return true;
+  if (!*service) return false;
+  for (const char* p = service; *p; ++p)
+    if (*p < '0' || *p > '9') return false;
+  return true;
+}
+
 // The static storage of gethostbyname & co., per calling thread (glibc's
 // buffers are per process; per thread is at least as safe).
 struct HostBuffer {
@@ -69,6 +87,7 @@ struct RResult {
 extern "C" {
 
 int getaddrinfo(const char* node, const char* service, const struct addrinfo* hints, struct addrinfo** res) {
+  if (numeric_host(node) && numeric_service(service)) return REAL(getaddrinfo)(node, service, hints, res);
   return offload(Hook::getaddrinfo, [&] { return REAL(getaddrinfo)(node, service, hints, res); },
                  [=] { return REAL(getaddrinfo)(node, service, hints, res); });
 }

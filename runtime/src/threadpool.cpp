@@ -5,6 +5,8 @@
 // leaves, so the pool shrinks back to nothing when unused.
 #include "green/threadpool.h"
 
+#include <pthread.h>
+
 #include <thread>
 
 #include "green/detail/interpose_support.h"
@@ -41,6 +43,9 @@ std::size_t ThreadPool::threads() const {
 }
 
 void ThreadPool::worker() {
+  // Named, so tools (and green's own tests) can tell green's helper threads
+  // from the program's.
+  pthread_setname_np(pthread_self(), "green-pool");
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (jobs_.empty()) {
