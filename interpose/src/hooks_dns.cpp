@@ -94,6 +94,9 @@ int getaddrinfo(const char* node, const char* service, const struct addrinfo* hi
 
 int getnameinfo(const struct sockaddr* sa, socklen_t salen, char* host, socklen_t hostlen, char* serv,
                 socklen_t servlen, int flags) {
+  // Numbers only: formatting, no lookup.
+  if ((!host || (flags & NI_NUMERICHOST)) && (!serv || (flags & NI_NUMERICSERV)))
+    return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags);
   return offload(Hook::getnameinfo, [&] { return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags); },
                  [=] { return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags); });
 }
