@@ -79,6 +79,13 @@ inline std::size_t fill_send_buffer(green::Socket& s) {
   }
 }
 
+// eventually: sleep in 1 ms steps until `cond` holds, for up to 5 s; returns it.
+template <class C>
+bool eventually(C cond) {
+  for (int i = 0; i < 5000 && !cond(); ++i) green::sleep(1ms);
+  return cond();
+}
+
 // raise_nofile: raise the soft RLIMIT_NOFILE to the hard limit; returns it.
 inline rlim_t raise_nofile() {
   rlimit rl{};

@@ -76,7 +76,8 @@ TEST_F(ServerTest, PoolBoundsConnectionsExactlyAndStopsAccepting) {
     green::Socket c = green::Socket::connect(server.address(), 5s);
     return c.recv_exact(1, 5s);
   }));
-  for (int i = 0; i < 5; ++i) green::sleep(5ms);
+  EXPECT_TRUE(eventually([&] { return active == 3; }));
+  for (int i = 0; i < 5; ++i) green::sleep(2ms);  // time for a wrong fourth accept
   EXPECT_EQ(active, 3);
   EXPECT_EQ(server.accepted(), 3u) << "the server accepted while its pool was full";
   release.set();
@@ -102,7 +103,7 @@ TEST_F(ServerTest, StopWithLiveConnectionsKillsHandlersAfterTheTimeout) {
   server.start();
   std::vector<green::Socket> clients;
   for (int i = 0; i < 4; ++i) clients.push_back(green::Socket::connect(server.address(), 5s));
-  while (started < 4) green::sleep(1ms);
+  ASSERT_TRUE(eventually([&] { return started == 4; }));
   EXPECT_FALSE(server.stop(30ms));
   EXPECT_EQ(killed, 4);
   EXPECT_EQ(server.group().size(), 0u);
@@ -124,7 +125,7 @@ TEST_F(ServerTest, GracefulStopWaitsForHandlersThatFinish) {
   });
   server.start();
   green::Socket c = green::Socket::connect(server.address(), 5s);
-  while (server.group().size() == 0) green::sleep(1ms);
+  ASSERT_TRUE(eventually([&] { return server.group().size() == 1; }));
   EXPECT_TRUE(server.stop(5s));
   EXPECT_TRUE(finished);
   EXPECT_EQ(c.recv_exact(3, 5s), "bye");
@@ -241,7 +242,7 @@ TEST_P(ServerInterrupt, ServeForeverAndStopAreInterruptible) {
   });
   busy.start();
   green::Socket c = green::Socket::connect(busy.address(), 5s);
-  while (busy.group().size() == 0) green::sleep(1ms);
+  ASSERT_TRUE(eventually([&] { return busy.group().size() == 1; }));
   EXPECT_TRUE(run_interrupted(GetParam(), [&] { busy.stop(); }));
   EXPECT_TRUE(busy.closed());
   EXPECT_FALSE(busy.stop(green::Duration::zero()));

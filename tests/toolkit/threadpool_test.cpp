@@ -75,13 +75,13 @@ TEST_F(ThreadPoolTest, GrowsLazilyUpToItsLimitAndIdleThreadsExit) {
   };
   std::vector<green::Greenlet<void>> gs;
   for (int i = 0; i < 5; ++i) gs.push_back(green::spawn([&] { green::run_in_thread(job, pool); }));
-  for (int i = 0; i < 500 && running.load() < 2; ++i) green::sleep(1ms);
+  for (int i = 0; i < 5000 && running.load() < 2; ++i) green::sleep(1ms);
   EXPECT_EQ(running.load(), 2);
   EXPECT_EQ(pool.threads(), 2u);
   go = true;
   green::joinall(gs);
   EXPECT_EQ(peak.load(), 2);
-  for (int i = 0; i < 500 && pool.threads() > 0; ++i) green::sleep(2ms);
+  for (int i = 0; i < 2500 && pool.threads() > 0; ++i) green::sleep(2ms);
   EXPECT_EQ(pool.threads(), 0u) << "idle threads did not exit";
   // And it grows again on demand.
   EXPECT_EQ(green::run_in_thread([] { return 1; }, pool), 1);
