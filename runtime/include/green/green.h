@@ -17,3 +17,7 @@
 #include "green/timeout.h"
 #include "green/wait.h"
 #include "green/waiter.h"
+#include "green/threadpool.h"
+#include "green/socket.h"
+#include "green/server.h"
+#include "green/select.h"
