@@ -32,7 +32,7 @@ struct Barrier {
 static_assert(sizeof(Barrier) <= sizeof(pthread_barrier_t));
 Barrier* state(pthread_barrier_t* b) { return reinterpret_cast<Barrier*>(b); }
 
-bool native(const pthread_barrier_t* b) { return gt::mode() == gt::Mode::native || g_shared.contains(b); }
+bool native(const pthread_barrier_t* b) { return !gt::on() || g_shared.contains(b); }
 
 // The spin lock word (glibc's type is volatile int; atomics need the plain int).
 std::atomic_ref<int> spin_word(pthread_spinlock_t* l) { return std::atomic_ref<int>(*const_cast<int*>(l)); }

@@ -25,7 +25,7 @@ namespace {
 
 gt::SharedObjects g_shared;
 
-bool native(const pthread_cond_t* c) { return gt::mode() == gt::Mode::native || g_shared.contains(c); }
+bool native(const pthread_cond_t* c) { return !gt::on() || g_shared.contains(c); }
 
 int& clock_of(pthread_cond_t* c) { return *reinterpret_cast<int*>(c); }
 

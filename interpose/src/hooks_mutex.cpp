@@ -95,7 +95,7 @@ bool valid(const timespec* ts) noexcept { return ts && ts->tv_nsec >= 0 && ts->t
 namespace green::interpose::threads {
 
 bool native_mutex(const pthread_mutex_t* m) noexcept {
-  return mode() == Mode::native || (m->__data.__kind & (kRobust | kPrioInherit | kPrioProtect | kPshared)) != 0;
+  return !on() || (m->__data.__kind & (kRobust | kPrioInherit | kPrioProtect | kPshared)) != 0;
 }
 
 int mutex_lock(pthread_mutex_t* m, const Deadline& d) {

@@ -24,7 +24,7 @@ gt::SharedObjects g_shared;
 
 constexpr std::uintptr_t kRead = 1, kWrite = 2;
 
-bool native(const pthread_rwlock_t* l) { return gt::mode() == gt::Mode::native || g_shared.contains(l); }
+bool native(const pthread_rwlock_t* l) { return !gt::on() || g_shared.contains(l); }
 
 auto& data(pthread_rwlock_t* l) { return l->__data; }
 bool prefer_writer(pthread_rwlock_t* l) { return data(l).__flags == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP; }

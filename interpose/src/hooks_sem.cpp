@@ -35,7 +35,7 @@ static_assert(sizeof(Layout) <= sizeof(sem_t));
 Layout* layout(sem_t* s) { return reinterpret_cast<Layout*>(s); }
 std::atomic_ref<std::uint64_t> word(sem_t* s) { return std::atomic_ref<std::uint64_t>(layout(s)->data); }
 
-bool native(sem_t* s) { return gt::mode() == gt::Mode::native || layout(s)->priv != kPrivate; }
+bool native(sem_t* s) { return !gt::on() || layout(s)->priv != kPrivate; }
 
 bool try_take(sem_t* s) {
   auto w = word(s);

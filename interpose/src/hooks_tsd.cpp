@@ -111,7 +111,7 @@ int pthread_setspecific(pthread_key_t key, const void* value) {
 }
 
 int pthread_once(pthread_once_t* once, void (*init)(void)) {
-  if (gt::mode() == gt::Mode::native) return REAL(pthread_once)(once, init);
+  if (!gt::on()) return REAL(pthread_once)(once, init);
   std::atomic_ref<int> state(*once);
   for (;;) {
     int s = state.load(std::memory_order_acquire);

@@ -46,25 +46,24 @@ bool on() noexcept {
 
 Mode mode() noexcept {
   if (!on()) return Mode::native;
-  if (detail::hub_exists()) return detail::in_hub() ? Mode::os : Mode::green;
-  return is_main_thread() ? Mode::green : Mode::os;
+  if (detail::running_greenlet()) return Mode::green;
+  // No hub yet: the main thread gets one at its first wait.
+  return !detail::hub_exists() && is_main_thread() ? Mode::green : Mode::os;
 }
 
 int self_id() noexcept {
-  if (detail::hub_exists() && !detail::in_hub()) {
-    detail::GreenletCore* g = detail::current_core();
-    if (!g->is_main_) {
-      if (auto* t = static_cast<GreenThread*>(g->thread_record_)) return t->id;
-      // A greenlet that is not a pthread (spawned through the C++ or C API).
-      return kFirstGreenId | static_cast<int>((reinterpret_cast<std::uintptr_t>(g) >> 4) & 0x1fffffff);
-    }
+  detail::GreenletCore* g = detail::running_greenlet();
+  if (g && !g->is_main_) {
+    if (auto* t = static_cast<GreenThread*>(g->thread_record_)) return t->id;
+    // A greenlet that is not a pthread (spawned through the C++ or C API).
+    return kFirstGreenId | static_cast<int>((reinterpret_cast<std::uintptr_t>(g) >> 4) & 0x1fffffff);
   }
   return tid();
 }
 
 GreenThread* current() noexcept {
-  if (!detail::hub_exists() || detail::in_hub()) return nullptr;
-  return static_cast<GreenThread*>(detail::current_core()->thread_record_);
+  detail::GreenletCore* g = detail::running_greenlet();
+  return g ? static_cast<GreenThread*>(g->thread_record_) : nullptr;
 }
 
 // The main thread's notes, for the deadlock report.

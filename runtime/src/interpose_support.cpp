@@ -13,6 +13,11 @@ namespace green::detail {
 
 bool hub_exists() noexcept { return Hub::peek() != nullptr; }
 
+GreenletCore* running_greenlet() noexcept {
+  Hub* h = Hub::peek();
+  return h && !h->in_hub() ? h->current() : nullptr;
+}
+
 namespace {
 // One fd of a wait_fds call: the close list entry and the libev watch.
 struct Slot {

@@ -17,6 +17,10 @@ class GreenletCore;
 // hub_exists: this thread already has a hub (never creates one).
 bool hub_exists() noexcept;
 
+// running_greenlet: the greenlet running on this thread — null when the
+// thread has no hub or the hub itself runs. One call for the hooks' hot paths.
+GreenletCore* running_greenlet() noexcept;
+
 // FdInterest: one fd of a multi-fd wait. `events` is green::READ|WRITE; on
 // return `revents` holds the ready subset, or -1 when the fd was closed under
 // the wait (notify_close) or rejected by the loop (EBADF).
