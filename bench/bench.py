@@ -90,7 +90,7 @@ class Bench:
         self.log(f"spawn+join of {n} greenlets")
         self.results.update(self.median_kv([mb, "spawn_join", str(n)]))
         self.log(f"{n} greenlets alive at once")
-        self.results.update(self.run_kv([mb, "alive", str(n), "100" if self.smoke else "6000"]))
+        self.results.update(self.run_kv([mb, "alive", str(n), "100" if self.smoke else "15000"]))
         tn = 1000 if self.smoke else 100000
         self.log(f"timers: {tn} greenlets with random timeouts")
         self.results.update(self.run_kv([mb, "timers", str(tn), "50" if self.smoke else "2000"]))
@@ -109,7 +109,7 @@ class Bench:
                        timeout=300)
         self.log(f"Go: spawn+join and {n} alive")
         self.results.update(self.median_kv([exe, "spawn_join", str(n)]))
-        self.results.update(self.run_kv([exe, "alive", str(n), "100" if self.smoke else "6000"]))
+        self.results.update(self.run_kv([exe, "alive", str(n), "100" if self.smoke else "15000"]))
 
     def pingpong(self):
         n = "1000" if self.smoke else "200000"
