@@ -1,10 +1,14 @@
 // switch_bench — green's switch and spawn costs next to their anchors, in one run:
-//   raw Boost.Context fiber resume (the floor of this design), a pthread condvar
-//   round trip, std::thread create+join.
-// Run: build/bench/switch_bench  (tools/bench.sh prints the ratios table)
+//   raw Boost.Context fiber resume (the floor of this design), Boost.Fiber
+//   yield and spawn+join (when libboost-fiber-dev is installed), a pthread
+//   condvar round trip, std::thread create+join.
+// Run: build/bench/switch_bench  (`tools/dev.sh bench` prints the ratios table)
 #include <benchmark/benchmark.h>
 #include <boost/context/fiber.hpp>
 #include <green/green.h>
+#if defined(GREEN_HAVE_BOOST_FIBER)
+#include <boost/fiber/all.hpp>
+#endif
 
 #include <condition_variable>
 #include <mutex>
@@ -38,6 +42,51 @@ static void BM_green_yield_switch(benchmark::State& state) {
   other.join();
 }
 BENCHMARK(BM_green_yield_switch);
+
+// green: two greenlets ping-ponging through two Events (set wakes the other,
+// wait parks); one iteration is one hand-off each way.
+static void BM_green_event_ping_pong(benchmark::State& state) {
+  green::Event ping, pong;
+  bool stop = false;
+  auto echo = green::spawn([&] {
+    for (;;) {
+      ping.wait();
+      ping.clear();
+      if (stop) return;
+      pong.set();
+    }
+  });
+  for (auto _ : state) {
+    ping.set();
+    pong.wait();
+    pong.clear();
+  }
+  stop = true;
+  ping.set();
+  echo.join();
+}
+BENCHMARK(BM_green_event_ping_pong);
+
+#if defined(GREEN_HAVE_BOOST_FIBER)
+// Anchor: two Boost.Fiber fibers ping-ponging through this_fiber::yield();
+// one iteration is one switch.
+static void BM_anchor_boost_fiber_yield(benchmark::State& state) {
+  bool stop = false;
+  boost::fibers::fiber other([&stop] {
+    while (!stop) boost::this_fiber::yield();
+  });
+  for (auto _ : state) boost::this_fiber::yield();
+  stop = true;
+  other.join();
+}
+BENCHMARK(BM_anchor_boost_fiber_yield);
+
+// Anchor: Boost.Fiber create + join of an empty fiber.
+static void BM_anchor_boost_fiber_spawn_join(benchmark::State& state) {
+  for (auto _ : state) boost::fibers::fiber([] {}).join();
+}
+BENCHMARK(BM_anchor_boost_fiber_spawn_join);
+#endif
 
 // green: a Waiter wake round trip between two greenlets (two switches).
 static void BM_green_waiter_round_trip(benchmark::State& state) {

@@ -3,6 +3,10 @@ if(GREEN_ASAN)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
   add_compile_definitions(GREEN_ASAN=1)
+  # An instrumented libgreen_preload.so needs the ASan runtime first in the
+  # initial library list: LD_PRELOAD="${GREEN_ASAN_RUNTIME}:<preload>".
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
+    OUTPUT_VARIABLE GREEN_ASAN_RUNTIME OUTPUT_STRIP_TRAILING_WHITESPACE)
 endif()
 if(GREEN_TSAN)
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)

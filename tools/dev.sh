@@ -5,8 +5,11 @@
 #   tools/dev.sh demo    build and run the patch demo
 #   tools/dev.sh test    build the normal and the ASan+UBSan trees, run every test
 #   tools/dev.sh tsan    build the TSan tree and run the unit tests under it
+#   tools/dev.sh bench   build a Release tree and print green's benchmarks next to
+#                        their anchors, as ratios (bench/bench.py; about 10 minutes)
 #
-# Build trees: build/ (normal), build-asan/, build-tsan/ — next to this checkout's sources.
+# Build trees: build/ (normal), build-asan/, build-tsan/, build-release/ — next to
+# this checkout's sources.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,7 +20,7 @@ packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgte
 
 install_missing() {
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "${packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -51,7 +54,7 @@ demo() {
 run_tests() {
   install_missing
   local status=0
-  build build-asan -DGREEN_ASAN=ON -DGREEN_BUILD_BENCH=OFF
+  build build-asan -DGREEN_ASAN=ON -DGREEN_BUILD_BENCH=ON
   echo "== ASan+UBSan tree =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure -LE 'install|plain_only' || status=1
@@ -68,12 +71,33 @@ tsan() {
   TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$root/build-tsan" -j "$jobs" --output-on-failure -L unit
 }
 
+# The anchors' packages: Boost.Fiber, Go, wrk and nginx. Without root they are
+# optional — bench.py leaves out (and says so) the anchors it cannot run.
+bench_packages=(libboost-fiber-dev golang-go wrk nginx util-linux)
+
+bench() {
+  if [ "$(id -u)" -eq 0 ]; then
+    install_missing "${bench_packages[@]}"
+  else
+    install_missing
+  fi
+  build build-release -DCMAKE_BUILD_TYPE=Release -DGREEN_BUILD_TESTS=OFF
+  # Bounded by its sizes to about 10 minutes on 2 cores; the timeout only
+  # guards against a hang.
+  timeout 1200 python3 "$root/bench/bench.py" --build-dir "$root/build-release" \
+    --json "$root/build-release/bench.json" "$@" | tee "$root/build-release/bench.md"
+}
+
 case "${1:-}" in
   demo) demo ;;
   test) run_tests ;;
   tsan) tsan ;;
+  bench)
+    shift
+    bench "$@"
+    ;;
   *)
-    echo "usage: tools/dev.sh demo|test|tsan" >&2
+    echo "usage: tools/dev.sh demo|test|tsan|bench [bench.py options]" >&2
     exit 2
     ;;
 esac

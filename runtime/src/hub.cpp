@@ -17,7 +17,7 @@
 
 namespace green::detail {
 
-thread_local Hub* Hub::tls_hub_ = nullptr;
+constinit thread_local Hub* Hub::tls_hub_ = nullptr;
 
 namespace {
 
@@ -38,6 +38,10 @@ std::int64_t now_ns() noexcept {
 
 constexpr std::size_t kHubStack = 256 * 1024;
 
+Stack stack_of(const FiberState& f) noexcept {
+  return Stack{f.stack_base, f.stack_size, static_cast<Slab*>(f.stack_slab)};
+}
+
 // Destroys the hub when its thread exits.
 struct HubOwner {
   Hub* hub = nullptr;
@@ -55,7 +59,8 @@ Hub& Hub::create() {
 }
 
 Hub::Hub()
-    : main_(std::make_shared<SpecialCore>(0)),
+    : errno_(&errno),
+      main_(std::make_shared<SpecialCore>(0)),
       hub_core_(std::make_shared<SpecialCore>(kHubStack)),
       stacks_(static_cast<std::size_t>(setting_number("GREEN_STACK_POOL"))),
       mailbox_(std::make_shared<Mailbox>()),
@@ -74,6 +79,7 @@ Hub::Hub()
   Stack s = stack_map(kHubStack);
   hub_core_->fiber_.stack_base = s.base;
   hub_core_->fiber_.stack_size = s.size;
+  hub_core_->fiber_.stack_slab = s.slab;
   fiber_prepare(hub_core_->fiber_, &Hub::hub_entry);
 
   mailbox_->loop = &loop_;
@@ -98,7 +104,7 @@ Hub::~Hub() {
     if (r->discard) r->discard(r);
   tls_hub_ = nullptr;
   fiber_release(hub_core_->fiber_);
-  stack_unmap(Stack{hub_core_->fiber_.stack_base, hub_core_->fiber_.stack_size});
+  stack_unmap(stack_of(hub_core_->fiber_));
 }
 
 // --- switching -----------------------------------------------------------
@@ -109,6 +115,7 @@ bool Hub::prepare(GreenletCore& g) noexcept {
     Stack s = stacks_.take(g.stack_size_);
     g.fiber_.stack_base = s.base;
     g.fiber_.stack_size = s.size;
+    g.fiber_.stack_slab = s.slab;
   } catch (...) {
     finish(g, std::current_exception(), true);
     return false;
@@ -124,18 +131,21 @@ void Hub::switch_to(GreenletCore& next) noexcept {
   next.state_ = GreenletCore::State::running;
   ++switches_;
   // Greenlets share their thread's errno: each keeps its own across a switch.
-  int saved_errno = errno;
+  // Through the pointer located once: errno is a call to __errno_location.
+  int* const err = errno_;
+  const int saved_errno = *err;
   after_switch(fiber_switch(prev->fiber_, next.fiber_));
-  errno = saved_errno;
+  *err = saved_errno;
 }
 
 void Hub::after_switch(FiberState* from) noexcept {
   if (!from->finished) return;
   // Nothing runs on a finished greenlet's stack any more: recycle it.
   fiber_release(*from);
-  stacks_.give(Stack{from->stack_base, from->stack_size});
+  stacks_.give(stack_of(*from));
   from->stack_base = nullptr;
   from->stack_size = 0;
+  from->stack_slab = nullptr;
   from->finished = false;
 }
 

@@ -95,9 +95,12 @@ class Hub {
   bool nothing_can_wake() noexcept;
   void report_block_forever();
 
-  static thread_local Hub* tls_hub_;
+  // constinit: no dynamic initialisation, so other files read it without a
+  // call to a TLS init function on every Hub::get().
+  static constinit thread_local Hub* tls_hub_;
 
   GreenletCore* current_ = nullptr;
+  int* errno_;  // this thread's errno, located once: a switch saves and restores it
   std::shared_ptr<GreenletCore> main_;      // the thread's own stack
   std::shared_ptr<GreenletCore> hub_core_;  // the fiber running run()
   IntrusiveList ready_;

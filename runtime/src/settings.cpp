@@ -16,7 +16,9 @@ constexpr Setting kSettings[] = {
     {"GREEN_STACK_SIZE", "65536",
      "Bytes of address space per greenlet stack, guard page included (sanitizer builds use 4x); only touched "
      "pages cost memory. Raise it for deep recursion."},
-    {"GREEN_STACK_POOL", "1024", "How many freed stacks each hub keeps for reuse instead of unmapping them."},
+    {"GREEN_STACK_POOL", "1024",
+     "How many freed stacks each hub keeps with their memory for reuse; further freed stacks give their memory "
+     "back to the kernel and keep only their address space."},
     {"GREEN_MAX_BATCH_US", "2000",
      "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O and "
      "timers again."},

@@ -13,6 +13,7 @@ struct FiberState {
   void* context = nullptr;        // Boost.Context fcontext_t to resume; null = not started
   void* stack_base = nullptr;     // lowest address of the mapping (the guard page); null = thread stack
   std::size_t stack_size = 0;     // mapping size including the guard page
+  void* stack_slab = nullptr;     // the slab the stack was carved from (runtime/src/stack.h)
   // Sanitizer bookkeeping, used only in sanitizer builds.
   void* asan_fake_stack = nullptr;
   const void* asan_bottom = nullptr;

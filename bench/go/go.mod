@@ -1,0 +1,3 @@
+module green/bench/go
+
+go 1.19

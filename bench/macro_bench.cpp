@@ -1,0 +1,171 @@
+// macro_bench — green's scripted benchmarks that Google Benchmark's repeat
+// loop does not fit: large populations, timers, and socket ping-pong. Each
+// mode prints "key value" lines that bench/bench.py puts into the table.
+//
+//   macro_bench spawn_join N        spawn N empty greenlets, then join them all
+//   macro_bench alive N HOLD_MS     N greenlets alive at once, each in sleep()
+//                                   until a common deadline HOLD_MS after start
+//   macro_bench timers N MAX_MS     N greenlets sleeping random 1..MAX_MS ms;
+//                                   lateness of each wakeup against its deadline
+//   macro_bench pingpong N          two greenlets, socketpair, N round trips of
+//                                   64 bytes with the C++ API (wait_read)
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <green/green.h>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ns_since(Clock::time_point t0) { return std::chrono::duration<double, std::nano>(Clock::now() - t0).count(); }
+
+// peak_rss_kib: the process's high-water mark of resident memory.
+long peak_rss_kib() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// rss_kib: resident memory now (the baseline a population is measured from).
+long rss_kib() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
+}
+
+void report(const char* key, double value) { std::printf("%s %.1f\n", key, value); }
+
+int spawn_join(long n) {
+  std::vector<green::Greenlet<void>> gs;
+  gs.reserve(static_cast<std::size_t>(n));
+  auto t0 = Clock::now();
+  for (long i = 0; i < n; ++i) gs.push_back(green::spawn([] {}));
+  for (auto& g : gs) g.join();
+  report("spawn_join_ns", ns_since(t0) / static_cast<double>(n));
+  return 0;
+}
+
+int alive(long n, long hold_ms) {
+  std::vector<green::Greenlet<void>> gs;
+  gs.reserve(static_cast<std::size_t>(n));
+  const long base = rss_kib();
+  long now_alive = 0, most_alive = 0, started = 0;
+  green::Event all_started;
+  auto t0 = Clock::now();
+  const auto release = t0 + std::chrono::milliseconds(hold_ms);
+  for (long i = 0; i < n; ++i) {
+    gs.push_back(green::spawn([&] {
+      most_alive = std::max(most_alive, ++now_alive);
+      if (++started == n) all_started.set();
+      green::sleep(std::chrono::duration_cast<green::Duration>(release - Clock::now()));
+      --now_alive;
+    }));
+  }
+  all_started.wait();
+  const double start_ns = ns_since(t0);
+  for (auto& g : gs) g.join();
+  const double total_ns = ns_since(t0);
+  const double released_ns = std::chrono::duration<double, std::nano>(Clock::now() - release).count();
+  report("alive_spawn_ms", start_ns / 1e6);
+  report("alive_most_at_once", static_cast<double>(most_alive));
+  report("alive_release_ms", released_ns / 1e6);
+  report("alive_total_ms", total_ns / 1e6);
+  report("alive_rss_per_greenlet_bytes", static_cast<double>(peak_rss_kib() - base) * 1024.0 / static_cast<double>(n));
+  return 0;
+}
+
+int timers(long n, long max_ms) {
+  std::vector<long> late_us(static_cast<std::size_t>(n));
+  std::vector<green::Greenlet<void>> gs;
+  gs.reserve(static_cast<std::size_t>(n));
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<long> pick(1, max_ms);
+  for (long i = 0; i < n; ++i) {
+    const long ms = pick(rng);
+    gs.push_back(green::spawn([&late_us, i, ms] {
+      const auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+      green::sleep(std::chrono::milliseconds(ms));
+      late_us[static_cast<std::size_t>(i)] =
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - deadline).count();
+    }));
+  }
+  for (auto& g : gs) g.join();
+  std::sort(late_us.begin(), late_us.end());
+  report("timers_p99_late_us", static_cast<double>(late_us[static_cast<std::size_t>(n * 99 / 100)]));
+  report("timers_max_late_us", static_cast<double>(late_us.back()));
+  report("timers_early", static_cast<double>(std::count_if(late_us.begin(), late_us.end(), [](long v) { return v < 0; })));
+  return 0;
+}
+
+void must(bool ok, const char* what) {
+  if (!ok) {
+    std::perror(what);
+    std::exit(1);
+  }
+}
+
+// Blocking-style read of a whole message on a non-blocking fd: wait, then read.
+void read_full(int fd, char* p, std::size_t n) {
+  std::size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::read(fd, p + got, n - got);
+    if (r < 0 && errno == EAGAIN) {
+      green::wait_read(fd);
+      continue;
+    }
+    must(r > 0, "macro_bench: read");
+    got += static_cast<std::size_t>(r);
+  }
+}
+
+int pingpong(long n) {
+  int ends[2];
+  must(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, ends) == 0, "macro_bench: socketpair");
+  constexpr std::size_t kMsg = 64;
+  auto side = [n](int fd, bool first) {
+    char buf[kMsg] = {1};
+    for (long i = 0; i < n; ++i) {
+      if (first) must(::write(fd, buf, kMsg) == kMsg, "macro_bench: write");
+      read_full(fd, buf, kMsg);
+      if (!first) must(::write(fd, buf, kMsg) == kMsg, "macro_bench: write");
+    }
+  };
+  auto t0 = Clock::now();
+  auto b = green::spawn(side, ends[1], false);
+  auto a = green::spawn(side, ends[0], true);
+  a.join();
+  b.join();
+  report("pingpong_cpp_ns", ns_since(t0) / static_cast<double>(n));
+  ::close(ends[0]);
+  ::close(ends[1]);
+  return 0;
+}
+
+long arg(int argc, char** argv, int i, long fallback) { return i < argc ? std::atol(argv[i]) : fallback; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "spawn_join") return spawn_join(arg(argc, argv, 2, 1000000));
+  if (mode == "alive") return alive(arg(argc, argv, 2, 1000000), arg(argc, argv, 3, 5000));
+  if (mode == "timers") return timers(arg(argc, argv, 2, 100000), arg(argc, argv, 3, 1000));
+  if (mode == "pingpong") return pingpong(arg(argc, argv, 2, 100000));
+  std::fprintf(stderr, "usage: macro_bench spawn_join N | alive N HOLD_MS | timers N MAX_MS | pingpong N\n");
+  return 2;
+}
