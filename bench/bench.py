@@ -122,6 +122,15 @@ class Bench:
         self.results["pingpong_c_preload"] = self.median_kv([pp, "green", n], env={"LD_PRELOAD": self.preload})[
             "green"]
 
+    def sync(self):
+        n = "10000" if self.smoke else "10000000"
+        exe = self.path("bench", "pthread_sync")
+        self.log("pthread mutex and condvar: native, under the preload, green-threads mode")
+        for name, env in (("native", None), ("preload", {"LD_PRELOAD": self.preload}),
+                          ("threads", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1"})):
+            for k, v in self.median_kv([exe, n], env=env).items():
+                self.results[f"sync_{name}_{k}"] = v
+
     # --- HTTP -------------------------------------------------------------
 
     def green_threads_available(self):
@@ -370,6 +379,18 @@ http {{
             rows.append((f"socket ping-pong, two greenlets ({what}), per round trip", ns(key), pp_anchor,
                          fmt_ratio(x, "epoll") + "; " + fmt_ratio(ratio(key, "pingpong_threads"), "pthreads"),
                          "within 1.3x of the epoll loop", holds(None if x is None else x <= 1.3)))
+        if "sync_threads_lock_unlock_ns" in r:
+            rows.append(("pthread mutex lock+unlock, uncontended, green-threads mode (plain C, unmodified)",
+                         ns("sync_threads_lock_unlock_ns"),
+                         f"native glibc {ns('sync_native_lock_unlock_ns')}; default preload mode "
+                         f"{ns('sync_preload_lock_unlock_ns')}",
+                         fmt_ratio(ratio("sync_threads_lock_unlock_ns", "sync_native_lock_unlock_ns"), "native"),
+                         "a few atomic operations", "—"))
+            rows.append(("pthread condvar ping-pong between two threads, per round trip, green-threads mode",
+                         ns("sync_threads_condvar_round_trip_ns"),
+                         f"native (two OS threads) {ns('sync_native_condvar_round_trip_ns')}",
+                         fmt_ratio(ratio("sync_threads_condvar_round_trip_ns", "sync_native_condvar_round_trip_ns"),
+                                   "native"), "—", "—"))
         for conns in (100, 1000):
             def desc(name):
                 v = r.get(f"http_{conns}_{name}")
@@ -416,13 +437,13 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, one run each: checks that everything runs")
     ap.add_argument("--reps", type=int, default=3, help="repetitions of the timed figures (median reported)")
     ap.add_argument("--preload", help="LD_PRELOAD value for the preload rows (default: the build's preload)")
-    ap.add_argument("--only", help="comma-separated parts: micro,macro,pingpong,http")
+    ap.add_argument("--only", help="comma-separated parts: micro,macro,pingpong,sync,http")
     ap.add_argument("--json", help="also write the raw figures to this file")
     args = ap.parse_args()
     b = Bench(args)
-    parts = (args.only or "micro,macro,pingpong,http").split(",")
+    parts = (args.only or "micro,macro,pingpong,sync,http").split(",")
     t0 = time.time()
-    for part in ("micro", "macro", "pingpong", "http"):
+    for part in ("micro", "macro", "pingpong", "sync", "http"):
         if part in parts:
             getattr(b, part)()
     print(f"green benchmarks — machine: {machine()}; {'smoke run' if args.smoke else f'medians of {b.reps} runs'}; "
