@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -78,12 +79,12 @@ void wait_all_finished() {
 }
 
 void report_deadlock() noexcept {
-  // Plain stdio on stderr: the report is one-off and the process is stuck.
-  std::lock_guard<SpinLock> g(g_lock);
-  std::fprintf(stderr,
-               "green: deadlock: every green thread is blocked and nothing can wake them (no I/O, timer or "
-               "thread outside green can release them). Waiting on, as the program would natively:\n");
-  auto line = [](const char* who, const GreenThread& t) {
+  // Composed under the registry lock, written after it: the write itself is a
+  // hooked call that could park.
+  std::string text =
+      "green: deadlock: every green thread is blocked and nothing can wake them (no I/O, timer or thread "
+      "outside green can release them). Waiting on, as the program would natively:\n";
+  auto line = [&text](const char* who, const GreenThread& t) {
     char owner[96] = "";
     if (t.wait_owner != 0) {
       if (const GreenThread* o = by_id(t.wait_owner)) {
@@ -96,18 +97,26 @@ void report_deadlock() noexcept {
         std::snprintf(owner, sizeof owner, ", %s OS thread %d", t.wait_relation, t.wait_owner);
       }
     }
-    std::fprintf(stderr, "  %s: %s %p%s\n", who, t.wait_reason ? t.wait_reason : "running or ready",
-                 t.wait_object, owner);
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  %s: %s %p%s\n", who, t.wait_reason ? t.wait_reason : "running or ready",
+                  t.wait_object, owner);
+    text += buf;
   };
-  if (g_main_notes.wait_reason) line("main thread", g_main_notes);
-  std::vector<GreenThread*> all(g_threads.begin(), g_threads.end());
-  std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->number < b->number; });
-  for (GreenThread* t : all) {
-    if (t->done) continue;
-    char d[48];
-    describe(*t, d, sizeof d);
-    line(d, *t);
+  try {
+    std::lock_guard<SpinLock> g(g_lock);
+    if (g_main_notes.wait_reason) line("main thread", g_main_notes);
+    std::vector<GreenThread*> all(g_threads.begin(), g_threads.end());
+    std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->number < b->number; });
+    for (GreenThread* t : all) {
+      if (t->done) continue;
+      char d[48];
+      describe(*t, d, sizeof d);
+      line(d, *t);
+    }
+  } catch (...) {
+    text += "  (out of memory listing the threads)\n";
   }
+  std::fputs(text.c_str(), stderr);
   std::fflush(stderr);
 }
 
