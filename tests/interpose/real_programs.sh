@@ -119,8 +119,11 @@ def os_threads():
     # The program's OS threads: green's own helper threads (name lookups) are "green-pool".
     n = 0
     for t in os.listdir("/proc/self/task"):
-        with open("/proc/self/task/%s/comm" % t) as f:
-            n += f.read().strip() != "green-pool"
+        try:
+            with open("/proc/self/task/%s/comm" % t) as f:
+                n += f.read().strip() != "green-pool"
+        except OSError:
+            pass  # that thread ended meanwhile
     return n
 
 peak = []
@@ -158,7 +161,7 @@ def client(i):
 cs = [threading.Thread(target=client, args=(i,)) for i in range(8)]
 for c in cs: c.start()
 for c in cs: c.join()
-print("echo clients:", sorted(results.get() for _ in range(8)))
+print("echo clients:", sorted(results.get(timeout=30) for _ in range(8)))
 
 lock, cond, ev = threading.Lock(), threading.Condition(), threading.Event()
 items = []

@@ -51,10 +51,9 @@ static int server_threads(int pid) {
     char comm_path[128], comm[32] = "";
     snprintf(comm_path, sizeof comm_path, "/proc/%d/task/%s/comm", pid, e->d_name);
     FILE* f = fopen(comm_path, "r");
-    if (f) {
-      if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
-      fclose(f);
-    }
+    if (!f) continue; /* that thread ended meanwhile */
+    if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+    fclose(f);
     n += strncmp(comm, "green-pool", 10) != 0;
   }
   closedir(d);
