@@ -11,6 +11,7 @@
 #include <system_error>
 #include <utility>
 
+#include "diagnostics.h"
 #include "fiber.h"
 #include "green/errors.h"
 #include "green/settings.h"
@@ -51,6 +52,7 @@ Hub& Hub::create() {
   auto* h = new Hub();
   tls_owner.hub = h;
   tls_hub_ = h;
+  diagnostics_hub_created(*h);
   return *h;
 }
 
@@ -176,7 +178,11 @@ bool Hub::park(const char* reason, Duration timeout) {
         e->g->hub_->wake(e->g);
       },
       &expiry);
-  if (timeout != forever) timer.start(loop_, timeout);
+  me->wait_deadline_ = Deadline::max();
+  if (timeout != forever) {
+    timer.start(loop_, timeout);
+    me->wait_deadline_ = deadline_after(timeout);
+  }
 
   me->state_ = GreenletCore::State::parked;
   me->wait_reason_ = reason;
@@ -218,6 +224,8 @@ void Hub::start(const std::shared_ptr<GreenletCore>& g, Duration delay) {
   g->self_ = g;
   g->id_ = ++next_id_;
   ++live_;
+  g->registry_node_.owner = g.get();
+  greenlets_.push_back(g->registry_node_);
   if (delay <= Duration::zero()) {
     ready_.push_back(*g);
     return;
@@ -253,6 +261,7 @@ void Hub::kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept {
 void Hub::finish(GreenletCore& g, std::exception_ptr exc, bool failed) noexcept {
   g.state_ = GreenletCore::State::dead;
   g.wait_reason_ = nullptr;
+  IntrusiveList::remove(g.registry_node_);
   g.exception_ = std::move(exc);
   g.successful_ = !failed;
   if (failed) {

@@ -75,6 +75,9 @@ class Hub {
   void keepalive_drop() noexcept;
   const std::shared_ptr<Mailbox>& mailbox() const noexcept { return mailbox_; }
   HubStats stats() const noexcept;
+  // greenlets: this hub's started, not yet dead greenlets (RegistryNodes), in
+  // spawn order; the main greenlet is not among them. For dump.cpp.
+  const IntrusiveList& greenlets() const noexcept { return greenlets_; }
 
   ~Hub();
 
@@ -112,6 +115,14 @@ class Hub {
   std::size_t live_ = 0;
   std::uint64_t next_id_ = 0;
   unsigned long long switches_ = 0;
+  // Greenlets that outlive their hub (a thread exiting from a greenlet) must
+  // not unlink themselves from a freed list: empty it first.
+  struct GreenletList : IntrusiveList {
+    ~GreenletList() {
+      while (pop_front()) {
+      }
+    }
+  } greenlets_;
 };
 
 }  // namespace green::detail

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <system_error>
 
@@ -71,6 +72,15 @@ void StackPool::give(Stack s) noexcept {
     return;
   }
   stack_unmap(s);
+}
+
+bool stack_guard_hit(const void* base, const void* addr) noexcept {
+  // Below the guard: at most a large frame's worth (64 KiB), so a wild pointer
+  // far away is not blamed on the stack.
+  constexpr std::uintptr_t kBelow = 64 * 1024;
+  auto b = reinterpret_cast<std::uintptr_t>(base);
+  auto a = reinterpret_cast<std::uintptr_t>(addr);
+  return base != nullptr && a < b + page_size() && a + kBelow >= b;
 }
 
 }  // namespace green::detail

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "green/detail/fiber_state.h"
+#include "green/detail/intrusive_list.h"
 #include "green/detail/linkable.h"
 #include "green/detail/runnable.h"
 #include "green/duration.h"
@@ -31,6 +32,17 @@
 namespace green::detail {
 
 class Hub;
+class GreenletCore;
+
+// RegistryNode: a greenlet's entry in its hub's list of live greenlets (the
+// dump walks it). Leaves the list when destroyed.
+struct RegistryNode : ListNode {
+  GreenletCore* owner = nullptr;
+  RegistryNode() = default;
+  RegistryNode(const RegistryNode&) = delete;
+  RegistryNode& operator=(const RegistryNode&) = delete;
+  ~RegistryNode() { IntrusiveList::remove(*this); }
+};
 
 class GreenletCore : public Linkable, public Runnable {
  public:
@@ -58,6 +70,8 @@ class GreenletCore : public Linkable, public Runnable {
   const char* wait_reason_ = nullptr;  // what it is parked on, for errors and dumps
   int wait_fd_ = -1;                     // the fd it waits on, if any
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
+  Deadline wait_deadline_ = Deadline::max();  // when its park times out (set by park)
+  RegistryNode registry_node_;               // in Hub::greenlets() from start to finish
   std::string name_;
   std::uint64_t id_ = 0;
   std::size_t stack_size_;
