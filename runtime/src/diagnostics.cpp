@@ -4,8 +4,8 @@
 namespace green::detail {
 
 void diagnostics_hub_created(Hub& hub) {
-  (void)hub;
   overflow_guard_thread();
+  dump_signal_setup(hub);
 }
 
 }  // namespace green::detail

@@ -351,6 +351,7 @@ void Hub::report_block_forever() {
                       ", and nothing can wake it (no greenlet is ready, and no timer, fd watch or "
                       "KeepAlive is active)";
     if (live_ != 0) msg += "; " + std::to_string(live_) + " spawned greenlet(s) are parked forever too";
+    msg += "\n" + dump_hub_text(*this, "  ");
     m.pending_ = std::make_exception_ptr(LoopExit(msg));
   }
   switch_to(m);

@@ -132,4 +132,34 @@ void FdWatch::stop() noexcept {
   loop_ = nullptr;
 }
 
+static_assert(sizeof(ev_signal) <= 64 && alignof(ev_signal) <= 16);
+
+SignalWatch::SignalWatch(void (*fn)(void*), void* arg) noexcept : fn_(fn), arg_(arg) {
+  auto* w = new (raw_) ev_signal;
+  ev_init(w, &SignalWatch::trampoline);
+  w->data = this;
+}
+
+void SignalWatch::trampoline(struct ev_loop*, struct ev_signal* w, int) {
+  auto* self = static_cast<SignalWatch*>(w->data);
+  self->fn_(self->arg_);
+}
+
+void SignalWatch::start(EventLoop& loop, int signo) noexcept {
+  stop();
+  auto* w = std::launder(reinterpret_cast<ev_signal*>(raw_));
+  ev_signal_set(w, signo);
+  ev_signal_start(loop.raw(), w);
+  // Like the doorbell: a watched signal alone does not keep the loop alive.
+  ev_unref(loop.raw());
+  loop_ = &loop;
+}
+
+void SignalWatch::stop() noexcept {
+  if (!loop_) return;
+  ev_ref(loop_->raw());
+  ev_signal_stop(loop_->raw(), std::launder(reinterpret_cast<ev_signal*>(raw_)));
+  loop_ = nullptr;
+}
+
 }  // namespace green::detail

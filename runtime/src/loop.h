@@ -13,6 +13,7 @@
 struct ev_loop;
 struct ev_timer;
 struct ev_io;
+struct ev_signal;
 
 namespace green::detail {
 
@@ -85,6 +86,29 @@ class FdWatch {
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;
   void (*fn_)(void*, int);
+  void* arg_;
+};
+
+// SignalWatch: each delivery of a signal calls fn(arg) in the hub, later, from
+// the loop (libev's ev_signal: libev's own handler only records the signal, so
+// fn may do anything). Not counted in armed(): a signal that may never come
+// must not hide "would block forever". A signal can be watched by one loop at
+// a time in the process; stopping restores the default disposition.
+class SignalWatch {
+ public:
+  SignalWatch(void (*fn)(void*), void* arg) noexcept;
+  ~SignalWatch() { stop(); }
+  SignalWatch(const SignalWatch&) = delete;
+  SignalWatch& operator=(const SignalWatch&) = delete;
+
+  void start(EventLoop& loop, int signo) noexcept;
+  void stop() noexcept;
+
+ private:
+  static void trampoline(struct ev_loop*, struct ev_signal* w, int);
+  alignas(16) unsigned char raw_[64];
+  EventLoop* loop_ = nullptr;
+  void (*fn_)(void*);
   void* arg_;
 };
 

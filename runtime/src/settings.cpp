@@ -24,6 +24,10 @@ constexpr Setting kSettings[] = {
      "1: green-threads mode, the program's pthreads become greenlets (what green-run --threads sets). Reserved: "
      "the mode itself is not implemented yet, so the value is accepted and has no effect."},
     {"GREEN_STATS", "0", "1: at exit, print counters of hooked calls, including those that went straight to libc."},
+    {"GREEN_DUMP_SIGNAL", "off",
+     "A signal (number or name: USR1, SIGUSR2, 10) on which the first hub of the process prints every greenlet, "
+     "its state and what it waits on to stderr (see green/dump.h); off by default. Under the preload the hub is "
+     "then created at load, so the signal works from the start."},
     {"GREEN_THREADPOOL_SIZE", "8",
      "Most OS threads the shared thread pool (run_in_thread, getaddrinfo under the preload) runs at once."},
 };

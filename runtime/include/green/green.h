@@ -2,6 +2,7 @@
 #pragma once
 
 #include "green/condition.h"
+#include "green/dump.h"
 #include "green/duration.h"
 #include "green/errors.h"
 #include "green/event.h"
