@@ -6,6 +6,7 @@ namespace green::detail {
 void diagnostics_hub_created(Hub& hub) {
   overflow_guard_thread();
   dump_signal_setup(hub);
+  monitor_hub_created(hub);
 }
 
 }  // namespace green::detail

@@ -13,6 +13,7 @@
 // A greenlet is on it at most once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -78,6 +79,8 @@ class Hub {
   // greenlets: this hub's started, not yet dead greenlets (RegistryNodes), in
   // spawn order; the main greenlet is not among them. For dump.cpp.
   const IntrusiveList& greenlets() const noexcept { return greenlets_; }
+  // switch_count: context switches so far; other threads may read it (relaxed).
+  const std::atomic<unsigned long long>& switch_count() const noexcept { return switches_; }
 
   ~Hub();
 
@@ -114,7 +117,7 @@ class Hub {
   std::size_t keepalives_ = 0;
   std::size_t live_ = 0;
   std::uint64_t next_id_ = 0;
-  unsigned long long switches_ = 0;
+  std::atomic<unsigned long long> switches_{0};
   // Greenlets that outlive their hub (a thread exiting from a greenlet) must
   // not unlink themselves from a freed list: empty it first.
   struct GreenletList : IntrusiveList {

@@ -50,6 +50,18 @@ EventLoop::~EventLoop() {
 
 void EventLoop::run_once(bool block) { ev_run(loop_, block ? EVRUN_ONCE : EVRUN_NOWAIT); }
 
+void EventLoop::track_polling(std::atomic<bool>* flag) noexcept {
+  ev_set_userdata(loop_, flag);
+  if (!flag) {
+    ev_set_loop_release_cb(loop_, nullptr, nullptr);
+    return;
+  }
+  // libev calls release right before it blocks in epoll_wait and acquire right after.
+  ev_set_loop_release_cb(
+      loop_, [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(true, std::memory_order_relaxed); },
+      [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(false, std::memory_order_relaxed); });
+}
+
 void EventLoop::hold() noexcept { ev_ref(loop_); }
 void EventLoop::release() noexcept { ev_unref(loop_); }
 

@@ -6,6 +6,7 @@
 // what the hub uses to decide that nothing can ever wake a waiter.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 
 #include "green/duration.h"
@@ -37,6 +38,11 @@ class EventLoop {
   void async_send() noexcept;  // any thread
 
   struct ev_loop* raw() const noexcept { return loop_; }
+
+  // track_polling: keep `*flag` true while the loop waits in the kernel for
+  // events (and false otherwise), for the blocking monitor's thread; nullptr
+  // stops. Costs nothing when never called.
+  void track_polling(std::atomic<bool>* flag) noexcept;
 
  private:
   friend class Timer;

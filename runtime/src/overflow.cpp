@@ -22,11 +22,11 @@
 
 #include <atomic>
 #include <cstddef>
-#include <cstring>
 #include <mutex>
 
 #include "diagnostics.h"
 #include "hub.h"
+#include "signal_safe.h"
 #include "stack.h"
 
 namespace green::detail {
@@ -38,36 +38,6 @@ struct sigaction g_previous[2];
 std::once_flag g_installed;
 
 int slot_of(int sig) noexcept { return sig == SIGBUS ? 1 : 0; }
-
-// Buf: a fixed line assembled without allocation.
-struct Buf {
-  char text[512];
-  std::size_t len = 0;
-  void add(const char* s, std::size_t n) noexcept {
-    if (n > sizeof text - len) n = sizeof text - len;
-    std::memcpy(text + len, s, n);
-    len += n;
-  }
-  void add(const char* s) noexcept { add(s, std::strlen(s)); }
-  void add(unsigned long long v) noexcept {
-    char digits[24];
-    std::size_t n = 0;
-    do {
-      digits[sizeof digits - 1 - n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    add(digits + sizeof digits - n, n);
-  }
-};
-
-void write_all(const char* p, std::size_t n) noexcept {
-  while (n > 0) {
-    ssize_t w = ::write(2, p, n);
-    if (w <= 0) return;
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-}
 
 void die_by_default(int sig, const siginfo_t* info) noexcept {
   struct sigaction dfl {};
@@ -104,18 +74,13 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
     errno = saved_errno;
     return;
   }
-  Buf line;
+  SignalLine line;
   line.add("green: greenlet '");
-  if (!g->name_.empty()) {
-    line.add(g->name_.data(), g->name_.size());
-  } else {
-    line.add("Greenlet-");
-    line.add(g->id_);
-  }
+  add_name(line, *g);
   line.add("' overflowed its ");
   line.add(g->fiber_.stack_size / 1024);
   line.add(" KiB stack; raise GREEN_STACK_SIZE\n");
-  write_all(line.text, line.len);
+  line.write_to(2);
   die_by_default(sig, info);
 }
 

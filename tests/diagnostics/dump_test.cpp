@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "fixture.h"
+#include "fresh_process.h"
 
 namespace green_test {
 namespace {
@@ -94,12 +94,8 @@ TEST_F(Dump, WouldBlockForeverListsTheGreenlets) {
   stuck.kill();
 }
 
-class DumpSignal : public Dump {
- protected:
-  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
-};
+using DumpSignal = FreshProcessTest;
 
-// A fresh process (threadsafe death test) creates its first hub with the setting.
 TEST_F(DumpSignal, PrintsTheListingFromTheHub) {
   EXPECT_EXIT(
       {

@@ -7,7 +7,7 @@
 #include <csignal>
 #include <cstdint>
 
-#include "fixture.h"
+#include "fresh_process.h"
 
 // ASan reports stack overflows itself and, by default, keeps programs from
 // replacing its SIGSEGV handler; this test is about green's handler.
@@ -37,10 +37,7 @@ void overflow_in_greenlet(std::size_t stack_size) {
   g.join();
 }
 
-class Overflow : public GreenTest {
- protected:
-  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
-};
+using Overflow = FreshProcessTest;
 
 TEST_F(Overflow, NamesTheGreenletAndItsStackSizeThenDiesOfSIGSEGV) {
   EXPECT_EXIT(overflow_in_greenlet(256 * 1024), testing::KilledBySignal(SIGSEGV),
