@@ -52,6 +52,7 @@ void describe(GreenletCore& g, bool current, std::ostream& out) {
     case State::ready: out << "ready to run"; return;
     case State::running: out << "running"; return;
     case State::dead: out << "dead"; return;
+    case State::abandoned: out << "left behind by fork (never runs again)"; return;
     case State::parked: break;
   }
   out << "parked on " << (g.wait_reason_ ? g.wait_reason_ : "something");

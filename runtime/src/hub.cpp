@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "diagnostics.h"
+#include "fork.h"
 #include "fiber.h"
 #include "green/errors.h"
 #include "green/settings.h"
@@ -338,6 +339,8 @@ bool Hub::nothing_can_wake() noexcept {
 
 void Hub::report_block_forever() {
   GreenletCore& m = *main_;
+  // A forked child whose forking greenlet (and what it spawned) finished.
+  if (m.state_ == GreenletCore::State::abandoned) fork_child_done();
   if (m.state_ != GreenletCore::State::parked) {
     std::fprintf(stderr, "green: internal error: the hub has nothing to do, yet the main greenlet is not parked\n");
     std::abort();

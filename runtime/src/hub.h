@@ -76,6 +76,9 @@ class Hub {
   void keepalive_drop() noexcept;
   const std::shared_ptr<Mailbox>& mailbox() const noexcept { return mailbox_; }
   HubStats stats() const noexcept;
+  // after_fork_child: in a forked child, on the forking thread: only the
+  // running greenlet goes on (fork.cpp).
+  void after_fork_child() noexcept;
   // greenlets: this hub's started, not yet dead greenlets (RegistryNodes), in
   // spawn order; the main greenlet is not among them. For dump.cpp.
   const IntrusiveList& greenlets() const noexcept { return greenlets_; }

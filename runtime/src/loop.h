@@ -44,11 +44,25 @@ class EventLoop {
   // stops. Costs nothing when never called.
   void track_polling(std::atomic<bool>* flag) noexcept;
 
+  // reinit_after_fork: in a forked child, replace the inherited libev loop by
+  // a fresh one. Watchers started before the fork are forgotten (their stop()
+  // does nothing, they never fire), armed() drops to zero; the doorbell and
+  // the signal watches move to the new loop. Never touches the parent's epoll
+  // registrations (the old loop is closed without epoll_ctl).
+  void reinit_after_fork() noexcept;
+  // generation: bumped by reinit_after_fork; watchers remember it at start.
+  unsigned generation() const noexcept { return generation_; }
+
  private:
   friend class Timer;
   friend class FdWatch;
+  friend class SignalWatch;
+  void start_async() noexcept;
   struct ev_loop* loop_;
   std::size_t armed_ = 0;
+  unsigned generation_ = 0;
+  std::atomic<bool>* polling_ = nullptr;  // track_polling's flag
+  class SignalWatch* signals_ = nullptr;  // started signal watches (moved by reinit_after_fork)
   alignas(16) unsigned char async_[64];
   void (*async_fn_)(void*) = nullptr;
   void* async_arg_ = nullptr;
@@ -70,6 +84,7 @@ class Timer {
   static void trampoline(struct ev_loop*, struct ev_timer* w, int);
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;
+  unsigned generation_ = 0;
   void (*fn_)(void*);
   void* arg_;
 };
@@ -91,6 +106,7 @@ class FdWatch {
   static void trampoline(struct ev_loop*, struct ev_io* w, int);
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;
+  unsigned generation_ = 0;
   void (*fn_)(void*, int);
   void* arg_;
 };
@@ -111,9 +127,11 @@ class SignalWatch {
   void stop() noexcept;
 
  private:
+  friend class EventLoop;
   static void trampoline(struct ev_loop*, struct ev_signal* w, int);
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;
+  SignalWatch* next_ = nullptr;  // EventLoop::signals_
   void (*fn_)(void*);
   void* arg_;
 };

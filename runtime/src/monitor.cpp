@@ -26,10 +26,12 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
 
 #include "diagnostics.h"
+#include "fork.h"
 #include "green/settings.h"
 #include "hub.h"
 #include "signal_safe.h"
@@ -165,6 +167,24 @@ struct Unwatch {
 thread_local Unwatch t_unwatch;
 
 }  // namespace
+
+void monitor_after_fork_child() noexcept {
+  if (!g_monitor) return;
+  // The watchdog thread is gone and may have held the mutex.
+  new (&g_monitor->mutex) std::mutex;
+  g_monitor->hubs.clear();  // other threads' hubs never run here
+  if (Watched* w = t_unwatch.watched) {
+    w->tid = static_cast<pid_t>(::syscall(SYS_gettid));
+    w->last = ~0ull;
+    w->reported = false;
+    g_monitor->hubs.push_back(w);
+  }
+  try {
+    std::thread(&watch).detach();
+  } catch (...) {
+    // No thread, no monitor in this child; nothing else depends on it.
+  }
+}
 
 void monitor_hub_created(Hub& hub) {
   static const unsigned long long limit_ms = setting_number("GREEN_MAX_BLOCKING_MS");

@@ -11,21 +11,12 @@
 #include <vector>
 
 #include "fresh_process.h"
+#include "pipe.h"
 
 namespace green_test {
 namespace {
 
 using Dump = GreenTest;
-
-// Pipe: both ends closed at scope exit.
-struct Pipe {
-  int fds[2] = {-1, -1};
-  Pipe() { EXPECT_EQ(::pipe(fds), 0); }
-  ~Pipe() {
-    ::close(fds[0]);
-    ::close(fds[1]);
-  }
-};
 
 // line_of: what the dump says about greenlet `name` (its line after the id).
 std::string line_of(const std::string& text, const std::string& name) {

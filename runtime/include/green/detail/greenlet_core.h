@@ -8,6 +8,7 @@
 //   ready   --(hub or a parking greenlet switches to it)--------> running
 //   running --(body returns or throws)---------------------------> dead
 //   created --(kill before start)--------------------------------> dead (never runs)
+//   any but running --(fork: in the child)-----------------------> abandoned (never runs again)
 //
 // `pending_` is the exception kill() or a Timeout delivers: set while the
 // greenlet is not running, thrown by park() when it resumes — "at its next
@@ -46,7 +47,7 @@ struct RegistryNode : ListNode {
 
 class GreenletCore : public Linkable, public Runnable {
  public:
-  enum class State : unsigned char { created, ready, running, parked, dead };
+  enum class State : unsigned char { created, ready, running, parked, dead, abandoned };
 
   explicit GreenletCore(std::size_t stack_size) noexcept;
   ~GreenletCore() override;
