@@ -2,6 +2,7 @@
 #include "fork.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -29,8 +30,10 @@ void fork_setup() {
 }
 
 void fork_child_done() {
+  // Like a forked child's usual _exit: the parent's atexit handlers and static
+  // destructors are not the child's to run (and main's frames are abandoned).
   std::fflush(nullptr);
-  std::exit(0);
+  ::_exit(0);
 }
 
 void Hub::after_fork_child() noexcept {

@@ -6,8 +6,8 @@
 //  - the hub keeps running the greenlet that called fork; every other greenlet
 //    of that hub is abandoned: it never runs again, wakes do nothing, joining
 //    it waits forever ("would block forever" if nothing else can wake). When
-//    the forking greenlet was not main, the child process exits (status 0)
-//    once nothing is left to run, as a process whose last thread returns;
+//    the forking greenlet was not main, the child process exits (status 0,
+//    stdio flushed, like _exit: no atexit handlers) once nothing is left to run;
 //  - the event loop is a fresh one: watchers started before the fork are
 //    forgotten (the parent's epoll registrations are never touched);
 //    signal watches (GREEN_DUMP_SIGNAL, signal handlers) carry over;
@@ -24,7 +24,7 @@ class Hub;
 // fork_setup: register the atfork handlers (once per process).
 void fork_setup();
 
-// fork_child_done: the forked child has nothing left to run: exit(0).
+// fork_child_done: the forked child has nothing left to run: _exit(0).
 [[noreturn]] void fork_child_done();
 
 // threadpool_after_fork_child / monitor_after_fork_child: their parts of the
