@@ -14,8 +14,8 @@
 // become readable (it does when the child exits), or — for "any child",
 // process groups, stopped/continued children, or a kernel without
 // pidfd_open — sleep a backoff (1 ms doubling to 50 ms). WNOHANG calls go
-// straight to libc. A signal handler does not end the wait (as under
-// SA_RESTART; see wait.h).
+// straight to libc. Signals as libc: a handler without SA_RESTART ends the
+// wait with EINTR, one with SA_RESTART does not (see wait.h).
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -59,22 +59,22 @@ int wait_child(Hook h, long pid, bool exits_only, Poll poll) {
   int pfd = pidfd_for(pid, exits_only);
   auto backoff = std::chrono::milliseconds(1);
   while ((r = poll()) == 0) {
-    if (pfd >= 0) {
-      int saved = errno;
-      // -1/EINTR cannot happen (OnSignal::restart); any other error: poll again.
-      gi::wait_fd_ready(h, pfd, green::READ, gi::Deadline::never(), gi::OnSignal::restart);
-      errno = saved;
-    } else {
-      gi::sleep_until(h, gi::Deadline::after(backoff));  // a signal only ends the nap early
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+    int saved = errno;
+    int w = pfd >= 0 ? gi::wait_fd_ready(h, pfd, green::READ, gi::Deadline::never(), gi::OnSignal::restart)
+                     : gi::sleep_until(h, gi::Deadline::after(backoff), gi::OnSignal::restart);
+    if (w < 0 && errno == EINTR) {  // a handler without SA_RESTART ran, as natively
+      r = -1;
+      break;
     }
+    errno = saved;  // other errors of the pidfd wait: poll again
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
   }
   if (pfd >= 0) {
     int saved = errno;
     ::close(pfd);
     errno = saved;
   }
-  return r;
+  return r;  // -1 keeps errno (EINTR or the call's own)
 }
 
 constexpr int kNotExitOnly = WUNTRACED | WCONTINUED;

@@ -128,7 +128,11 @@ void dump_signal_setup(Hub& hub) {
     return;
   }
   t_dump_watch = std::make_unique<SignalWatch>(&on_dump_signal, &hub);
-  t_dump_watch->start(hub.loop(), sig);
+  if (!t_dump_watch->start(hub.loop(), sig)) {
+    std::fprintf(stderr, "green: ignoring GREEN_DUMP_SIGNAL=%s: the signal is already watched by green::signal_handler\n",
+                 text.c_str());
+    t_dump_watch.reset();
+  }
 }
 
 }  // namespace green::detail

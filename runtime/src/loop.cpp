@@ -201,27 +201,42 @@ void SignalWatch::trampoline(struct ev_loop*, struct ev_signal* w, int) {
   self->fn_(self->arg_);
 }
 
-void SignalWatch::start(EventLoop& loop, int signo) noexcept {
+namespace {
+// Which loop libev has attached each signal to (libev allows one per signal).
+std::atomic<EventLoop*> g_signal_owner[NSIG];
+}  // namespace
+
+bool SignalWatch::start(EventLoop& loop, int signo) noexcept {
   stop();
+  if (signo <= 0 || signo >= NSIG) return false;
+  EventLoop* owner = nullptr;
+  if (!g_signal_owner[signo].compare_exchange_strong(owner, &loop) && owner != &loop) return false;
   ev_signal* w = as_signal(raw_);
   ev_signal_set(w, signo);
-  ev_signal_start(loop.raw(), w);
+  ev_signal_start(loop.loop_, w);
   // Like the doorbell: a watched signal alone does not keep the loop alive.
-  ev_unref(loop.raw());
+  ev_unref(loop.loop_);
   loop_ = &loop;
+  signo_ = signo;
   next_ = loop.signals_;
   loop.signals_ = this;
+  return true;
 }
 
 void SignalWatch::stop() noexcept {
   if (!loop_) return;
-  ev_ref(loop_->raw());
-  ev_signal_stop(loop_->raw(), as_signal(raw_));
-  for (SignalWatch** p = &loop_->signals_; *p; p = &(*p)->next_)
+  ev_ref(loop_->loop_);
+  ev_signal_stop(loop_->loop_, as_signal(raw_));
+  bool others = false;
+  for (SignalWatch** p = &loop_->signals_; *p;) {
     if (*p == this) {
       *p = next_;
-      break;
+      continue;
     }
+    others = others || (*p)->signo_ == signo_;
+    p = &(*p)->next_;
+  }
+  if (!others) g_signal_owner[signo_].store(nullptr);
   loop_ = nullptr;
 }
 

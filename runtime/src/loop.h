@@ -113,9 +113,11 @@ class FdWatch {
 
 // SignalWatch: each delivery of a signal calls fn(arg) in the hub, later, from
 // the loop (libev's ev_signal: libev's own handler only records the signal, so
-// fn may do anything). Not counted in armed(): a signal that may never come
-// must not hide "would block forever". A signal can be watched by one loop at
-// a time in the process; stopping restores the default disposition.
+// fn may do anything; deliveries before the hub gets to it coalesce). Not
+// counted in armed(): a signal that may never come must not hide "would block
+// forever". A signal can be watched by one loop at a time in the process
+// (start refuses otherwise); stopping the last watch of a signal restores its
+// default disposition.
 class SignalWatch {
  public:
   SignalWatch(void (*fn)(void*), void* arg) noexcept;
@@ -123,11 +125,14 @@ class SignalWatch {
   SignalWatch(const SignalWatch&) = delete;
   SignalWatch& operator=(const SignalWatch&) = delete;
 
-  void start(EventLoop& loop, int signo) noexcept;
+  // start: false (nothing started) when `signo` is out of range or another
+  // loop of the process watches it.
+  bool start(EventLoop& loop, int signo) noexcept;
   void stop() noexcept;
 
  private:
   friend class EventLoop;
+  int signo_ = 0;
   static void trampoline(struct ev_loop*, struct ev_signal* w, int);
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;

@@ -14,6 +14,7 @@
 #include "green/queue.h"
 #include "green/semaphore.h"
 #include "green/settings.h"
+#include "green/signal.h"
 #include "green/sleep.h"
 #include "green/timeout.h"
 #include "green/wait.h"
