@@ -109,7 +109,9 @@ int do_epoll(Hook h, int epfd, epoll_event* ev, int max, int ms, const sigset_t*
 
 // hub_epoll: libev's own call from the hub.
 int hub_epoll(int epfd, epoll_event* ev, int max, int ms) {
+  gi::hub_poll_begin();
   int r = REAL(epoll_wait)(epfd, ev, max, ms);
+  gi::hub_poll_end();
   if (r < 0 && errno == EINTR) gi::on_hub_eintr();
   return r;
 }

@@ -2,6 +2,7 @@
 #include "wait.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -22,34 +23,39 @@ namespace {
 // What on_hub_eintr delivers; caught by the wait that registered itself.
 struct Interrupted {};
 
-// The greenlets of this thread parked in interruptible calls. Nodes live on
-// their greenlets' stacks; only this thread touches the list.
+// The greenlets of this thread parked in hooked calls, with whether SA_RESTART
+// restarts their call. Nodes live on their greenlets' stacks; only this
+// thread touches the list.
 struct SignalNode {
   detail::GreenletCore* greenlet;
+  bool restartable;
   SignalNode* prev;
   SignalNode* next;
 };
-thread_local SignalNode* t_interruptible = nullptr;
+thread_local SignalNode* t_parked = nullptr;
+
+// Set by the program's signal handlers (hooks_signal.cpp) while the hub
+// sleeps in epoll_wait. Initial-exec: read from signal handlers, where a
+// first __tls_get_addr could allocate.
+__attribute__((tls_model("initial-exec"))) thread_local volatile sig_atomic_t t_in_hub_poll = 0;
+__attribute__((tls_model("initial-exec"))) thread_local volatile sig_atomic_t t_no_restart_ran = 0;
 
 class InterruptScope {
  public:
-  explicit InterruptScope(bool on) : on_(on) {
-    if (!on_) return;
-    node_ = {detail::current_core(), nullptr, t_interruptible};
-    if (t_interruptible) t_interruptible->prev = &node_;
-    t_interruptible = &node_;
+  explicit InterruptScope(OnSignal s) {
+    node_ = {detail::current_core(), s == OnSignal::restart, nullptr, t_parked};
+    if (t_parked) t_parked->prev = &node_;
+    t_parked = &node_;
   }
   ~InterruptScope() {
-    if (!on_) return;
     if (node_.prev) node_.prev->next = node_.next;
-    else t_interruptible = node_.next;
+    else t_parked = node_.next;
     if (node_.next) node_.next->prev = node_.prev;
   }
   InterruptScope(const InterruptScope&) = delete;
   InterruptScope& operator=(const InterruptScope&) = delete;
 
  private:
-  bool on_;
   SignalNode node_{};
 };
 
@@ -105,7 +111,7 @@ bool user_nonblocking(int fd) noexcept {
 int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
   parked(h);
   std::uint32_t gen = fd_generation(fd);
-  InterruptScope scope(s == OnSignal::interrupt);
+  InterruptScope scope(s);
   int r;
   try {
     r = green::wait_fd(fd, events, d.left());
@@ -130,7 +136,7 @@ int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d
   parked(h);
   std::vector<detail::FdInterest> in(n);
   for (std::size_t i = 0; i < n; ++i) in[i] = {fds[i].fd, fds[i].events, 0};
-  InterruptScope scope(true);
+  InterruptScope scope(OnSignal::interrupt);
   try {
     return detail::wait_fds(in.data(), n, d.left()) > 0 ? 1 : 0;
   } catch (const Interrupted&) {
@@ -139,9 +145,9 @@ int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d
   }
 }
 
-int sleep_until(Hook h, const Deadline& d) {
+int sleep_until(Hook h, const Deadline& d, OnSignal s) {
   parked(h);
-  InterruptScope scope(true);
+  InterruptScope scope(s);
   try {
     if (d.forever()) {
       // Nothing but a signal ends this wait (pause()-like): keep the loop
@@ -157,15 +163,27 @@ int sleep_until(Hook h, const Deadline& d) {
   return 0;
 }
 
+void hub_poll_begin() noexcept { t_in_hub_poll = 1; }
+void hub_poll_end() noexcept { t_in_hub_poll = 0; }
+
+void note_handler_ran(bool restart) noexcept {
+  if (!restart && t_in_hub_poll) t_no_restart_ran = 1;
+}
+
 void on_hub_eintr() noexcept {
-  if (!t_interruptible) return;
+  // A handler without SA_RESTART ran: natively, every call blocked in the
+  // kernel would have returned EINTR, restartable or not.
+  bool all = t_no_restart_ran != 0;
+  t_no_restart_ran = 0;
+  if (!t_parked) return;
   std::exception_ptr e;
   try {
     e = std::make_exception_ptr(Interrupted{});
   } catch (...) {
     return;  // out of memory: the waits stay parked, as under SA_RESTART
   }
-  for (SignalNode* n = t_interruptible; n; n = n->next) detail::interrupt(n->greenlet, e);
+  for (SignalNode* n = t_parked; n; n = n->next)
+    if (all || !n->restartable) detail::interrupt(n->greenlet, e);
 }
 
 }  // namespace green::interpose

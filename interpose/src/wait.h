@@ -3,15 +3,15 @@
 //
 // Signals (EINTR): a signal that arrives while the thread sleeps in the hub's
 // epoll_wait makes that epoll_wait fail with EINTR after the handler ran. The
-// epoll_wait hook then interrupts every greenlet of the thread parked in an
-// *interruptible* hooked call — those that libc never restarts (sleep family,
-// poll/select/epoll, socket calls with a SO_RCVTIMEO/SO_SNDTIMEO timeout) —
-// and they return EINTR (or, for sleep, the time left). Calls that SA_RESTART
-// would restart (read/write/accept... without a timeout) keep waiting, as
-// they would under SA_RESTART; green cannot tell which signal came, so a
-// handler installed without SA_RESTART does not interrupt them (documented in
-// docs/interposition.md). A signal that arrives while a greenlet runs its own
-// code interrupts nothing, as natively.
+// epoll_wait hook then interrupts the greenlets of the thread parked in
+// hooked calls, as the kernel would have interrupted those calls natively:
+// calls that are never restarted (sleep family, poll/select/epoll, socket
+// calls with a SO_RCVTIMEO/SO_SNDTIMEO timeout) always return EINTR (or, for
+// sleep, the time left); calls that SA_RESTART restarts (read/write/accept...
+// without a timeout, waitpid) return EINTR only when a handler installed
+// without SA_RESTART ran during that epoll_wait (hooks_signal.cpp wraps the
+// program's handlers to tell), and keep waiting otherwise. A signal that
+// arrives while a greenlet runs its own code interrupts nothing, as natively.
 #pragma once
 
 #include <time.h>
@@ -59,7 +59,8 @@ bool user_nonblocking(int fd) noexcept;
 // would_block: errno says "try again later".
 inline bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
 
-// Interruptible: whether a signal handler running while parked ends the call.
+// OnSignal: what a signal handler running while parked does to the call:
+// restart = EINTR only from a handler without SA_RESTART; interrupt = EINTR always.
 enum class OnSignal { restart, interrupt };
 
 // wait_fd_ready: park until `fd` is ready for `events` (green::READ/WRITE).
@@ -76,11 +77,17 @@ struct Interest {
 // deadline (or a signal) alone.
 int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d);
 
-// sleep_until: park until `d` (or a signal): 0, or -1/EINTR.
-int sleep_until(Hook h, const Deadline& d);
+// sleep_until: park until `d` (or a signal, per `s`): 0, or -1/EINTR.
+int sleep_until(Hook h, const Deadline& d, OnSignal s = OnSignal::interrupt);
 
 // on_hub_eintr: the hub's epoll_wait was interrupted by a signal (see top).
 void on_hub_eintr() noexcept;
+// hub_poll_begin / hub_poll_end: around the hub's own epoll_wait.
+void hub_poll_begin() noexcept;
+void hub_poll_end() noexcept;
+// note_handler_ran: a program's signal handler is about to run on this thread;
+// `restart`: it was installed with SA_RESTART. Async-signal-safe.
+void note_handler_ran(bool restart) noexcept;
 
 namespace threads {
 struct GreenThread;

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "diagnostics.h"
+#include "fork.h"
 #include "fiber.h"
 #include "green/errors.h"
 #include "green/settings.h"
@@ -55,6 +57,7 @@ Hub& Hub::create() {
   auto* h = new Hub();
   tls_owner.hub = h;
   tls_hub_ = h;
+  diagnostics_hub_created(*h);
   return *h;
 }
 
@@ -129,7 +132,9 @@ void Hub::switch_to(GreenletCore& next) noexcept {
   GreenletCore* prev = current_;
   current_ = &next;
   next.state_ = GreenletCore::State::running;
-  ++switches_;
+  // Relaxed, and a plain load+store: no locked instruction on the switch path.
+  // Only the blocking monitor's thread reads it concurrently.
+  switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   // Greenlets share their thread's errno: each keeps its own across a switch.
   // Through the pointer located once: errno is a call to __errno_location.
   int* const err = errno_;
@@ -186,7 +191,11 @@ bool Hub::park(const char* reason, Duration timeout) {
         e->g->hub_->wake(e->g);
       },
       &expiry);
-  if (timeout != forever) timer.start(loop_, timeout);
+  me->wait_deadline_ = Deadline::max();
+  if (timeout != forever) {
+    timer.start(loop_, timeout);
+    me->wait_deadline_ = deadline_after(timeout);
+  }
 
   me->state_ = GreenletCore::State::parked;
   me->wait_reason_ = reason;
@@ -228,6 +237,8 @@ void Hub::start(const std::shared_ptr<GreenletCore>& g, Duration delay) {
   g->self_ = g;
   g->id_ = ++next_id_;
   ++live_;
+  g->registry_node_.owner = g.get();
+  greenlets_.push_back(g->registry_node_);
   if (delay <= Duration::zero()) {
     ready_.push_back(*g);
     return;
@@ -263,6 +274,7 @@ void Hub::kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept {
 void Hub::finish(GreenletCore& g, std::exception_ptr exc, bool failed) noexcept {
   g.state_ = GreenletCore::State::dead;
   g.wait_reason_ = nullptr;
+  IntrusiveList::remove(g.registry_node_);
   g.exception_ = std::move(exc);
   g.successful_ = !failed;
   if (failed) {
@@ -337,6 +349,8 @@ bool Hub::nothing_can_wake() noexcept {
 
 void Hub::report_block_forever() {
   GreenletCore& m = *main_;
+  // A forked child whose forking greenlet (and what it spawned) finished.
+  if (m.state_ == GreenletCore::State::abandoned) fork_child_done();
   if (m.state_ != GreenletCore::State::parked) {
     std::fprintf(stderr, "green: internal error: the hub has nothing to do, yet the main greenlet is not parked\n");
     std::abort();
@@ -352,6 +366,7 @@ void Hub::report_block_forever() {
                       ", and nothing can wake it (no greenlet is ready, and no timer, fd watch or "
                       "KeepAlive is active)";
     if (live_ != 0) msg += "; " + std::to_string(live_) + " spawned greenlet(s) are parked forever too";
+    msg += "\n" + dump_hub_text(*this, "  ");
     m.pending_ = std::make_exception_ptr(LoopExit(msg));
   }
   switch_to(m);
@@ -415,7 +430,7 @@ HubStats Hub::stats() const noexcept {
   s.stacks_in_use = stacks_.in_use();
   s.stacks_pooled = stacks_.pooled();
   s.keepalives = keepalives_;
-  s.switches = switches_;
+  s.switches = switches_.load(std::memory_order_relaxed);
   return s;
 }
 

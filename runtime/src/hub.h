@@ -13,6 +13,7 @@
 // A greenlet is on it at most once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -75,6 +76,14 @@ class Hub {
   void keepalive_drop() noexcept;
   const std::shared_ptr<Mailbox>& mailbox() const noexcept { return mailbox_; }
   HubStats stats() const noexcept;
+  // after_fork_child: in a forked child, on the forking thread: only the
+  // running greenlet goes on (fork.cpp).
+  void after_fork_child() noexcept;
+  // greenlets: this hub's started, not yet dead greenlets (RegistryNodes), in
+  // spawn order; the main greenlet is not among them. For dump.cpp.
+  const IntrusiveList& greenlets() const noexcept { return greenlets_; }
+  // switch_count: context switches so far; other threads may read it (relaxed).
+  const std::atomic<unsigned long long>& switch_count() const noexcept { return switches_; }
 
   ~Hub();
 
@@ -114,7 +123,15 @@ class Hub {
   std::size_t keepalives_ = 0;
   std::size_t live_ = 0;
   std::uint64_t next_id_ = 0;
-  unsigned long long switches_ = 0;
+  std::atomic<unsigned long long> switches_{0};
+  // Greenlets that outlive their hub (a thread exiting from a greenlet) must
+  // not unlink themselves from a freed list: empty it first.
+  struct GreenletList : IntrusiveList {
+    ~GreenletList() {
+      while (pop_front()) {
+      }
+    }
+  } greenlets_;
 };
 
 }  // namespace green::detail

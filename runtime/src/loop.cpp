@@ -2,6 +2,8 @@
 #include "loop.h"
 
 #include <ev.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +16,7 @@ namespace green::detail {
 static_assert(sizeof(ev_timer) <= 64 && alignof(ev_timer) <= 16);
 static_assert(sizeof(ev_io) <= 64 && alignof(ev_io) <= 16);
 static_assert(sizeof(ev_async) <= 64 && alignof(ev_async) <= 16);
+static_assert(sizeof(ev_signal) <= 64 && alignof(ev_signal) <= 16);
 
 namespace {
 ev_timer* as_timer(unsigned char* raw) { return std::launder(reinterpret_cast<ev_timer*>(raw)); }
@@ -21,15 +24,24 @@ ev_io* as_io(unsigned char* raw) { return std::launder(reinterpret_cast<ev_io*>(
 ev_async* as_async(unsigned char* raw) { return std::launder(reinterpret_cast<ev_async*>(raw)); }
 }  // namespace
 
-EventLoop::EventLoop() {
+namespace {
+struct ev_loop* new_loop() noexcept {
   // EVFLAG_NOENV: green's behaviour must not change with LIBEV_FLAGS.
   // EVFLAG_NOSIGMASK: libev must not touch the program's signal mask.
-  loop_ = ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
-  if (!loop_) loop_ = ev_loop_new(static_cast<unsigned>(EVFLAG_AUTO) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
-  if (!loop_) {
+  struct ev_loop* l = ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
+  if (!l) l = ev_loop_new(static_cast<unsigned>(EVFLAG_AUTO) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
+  if (!l) {
     std::fprintf(stderr, "green: cannot create an event loop (ev_loop_new failed): out of fds or memory?\n");
     std::abort();
   }
+  return l;
+}
+ev_signal* as_signal(unsigned char* raw) { return std::launder(reinterpret_cast<ev_signal*>(raw)); }
+}  // namespace
+
+EventLoop::EventLoop() : loop_(new_loop()) { start_async(); }
+
+void EventLoop::start_async() noexcept {
   ev_async* a = new (async_) ev_async;
   ev_async_init(a, [](struct ev_loop* l, ev_async* w, int) {
     auto* self = static_cast<EventLoop*>(w->data);
@@ -48,7 +60,47 @@ EventLoop::~EventLoop() {
   ev_loop_destroy(loop_);
 }
 
+void EventLoop::reinit_after_fork() noexcept {
+  // No signal may find its watcher between the two loops (the default
+  // disposition would apply meanwhile).
+  sigset_t all, old_mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old_mask);
+  struct ev_loop* old = loop_;
+  for (SignalWatch* s = signals_; s; s = s->next_) {
+    ev_ref(old);
+    ev_signal_stop(old, as_signal(s->raw_));
+  }
+  ev_ref(old);
+  ev_async_stop(old, as_async(async_));
+  // Closes the child's copies of the backend fds; the parent keeps its own.
+  ev_loop_destroy(old);
+  loop_ = new_loop();
+  start_async();
+  for (SignalWatch* s = signals_; s; s = s->next_) {
+    ev_signal_start(loop_, as_signal(s->raw_));
+    ev_unref(loop_);
+  }
+  if (polling_) track_polling(polling_);
+  armed_ = 0;
+  ++generation_;
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+}
+
 void EventLoop::run_once(bool block) { ev_run(loop_, block ? EVRUN_ONCE : EVRUN_NOWAIT); }
+
+void EventLoop::track_polling(std::atomic<bool>* flag) noexcept {
+  polling_ = flag;
+  ev_set_userdata(loop_, flag);
+  if (!flag) {
+    ev_set_loop_release_cb(loop_, nullptr, nullptr);
+    return;
+  }
+  // libev calls release right before it blocks in epoll_wait and acquire right after.
+  ev_set_loop_release_cb(
+      loop_, [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(true, std::memory_order_relaxed); },
+      [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(false, std::memory_order_relaxed); });
+}
 
 void EventLoop::hold() noexcept { ev_ref(loop_); }
 void EventLoop::release() noexcept { ev_unref(loop_); }
@@ -84,13 +136,16 @@ void Timer::start(EventLoop& loop, Duration after) noexcept {
   ev_timer_set(t, secs, 0.0);
   ev_timer_start(loop.loop_, t);
   loop_ = &loop;
+  generation_ = loop.generation_;
   loop.armed_++;
 }
 
 void Timer::stop() noexcept {
   if (!loop_) return;
-  ev_timer_stop(loop_->loop_, as_timer(raw_));
-  loop_->armed_--;
+  if (generation_ == loop_->generation_) {  // else started before a fork: forgotten
+    ev_timer_stop(loop_->loop_, as_timer(raw_));
+    loop_->armed_--;
+  }
   loop_ = nullptr;
 }
 
@@ -122,13 +177,66 @@ void FdWatch::start(EventLoop& loop, int fd, int events) noexcept {
   ev_io_set(w, fd, ev);
   ev_io_start(loop.loop_, w);
   loop_ = &loop;
+  generation_ = loop.generation_;
   loop.armed_++;
 }
 
 void FdWatch::stop() noexcept {
   if (!loop_) return;
-  ev_io_stop(loop_->loop_, as_io(raw_));
-  loop_->armed_--;
+  if (generation_ == loop_->generation_) {  // else started before a fork: forgotten
+    ev_io_stop(loop_->loop_, as_io(raw_));
+    loop_->armed_--;
+  }
+  loop_ = nullptr;
+}
+
+SignalWatch::SignalWatch(void (*fn)(void*), void* arg) noexcept : fn_(fn), arg_(arg) {
+  auto* w = new (raw_) ev_signal;
+  ev_init(w, &SignalWatch::trampoline);
+  w->data = this;
+}
+
+void SignalWatch::trampoline(struct ev_loop*, struct ev_signal* w, int) {
+  auto* self = static_cast<SignalWatch*>(w->data);
+  self->fn_(self->arg_);
+}
+
+namespace {
+// Which loop libev has attached each signal to (libev allows one per signal).
+std::atomic<EventLoop*> g_signal_owner[NSIG];
+}  // namespace
+
+bool SignalWatch::start(EventLoop& loop, int signo) noexcept {
+  stop();
+  if (signo <= 0 || signo >= NSIG) return false;
+  EventLoop* owner = nullptr;
+  if (!g_signal_owner[signo].compare_exchange_strong(owner, &loop) && owner != &loop) return false;
+  ev_signal* w = as_signal(raw_);
+  ev_signal_set(w, signo);
+  ev_signal_start(loop.loop_, w);
+  // Like the doorbell: a watched signal alone does not keep the loop alive.
+  ev_unref(loop.loop_);
+  loop_ = &loop;
+  signo_ = signo;
+  next_ = loop.signals_;
+  loop.signals_ = this;
+  return true;
+}
+
+void SignalWatch::stop() noexcept {
+  if (!loop_) return;
+  ev_ref(loop_->loop_);
+  ev_signal_stop(loop_->loop_, as_signal(raw_));
+  bool others = false;
+  for (SignalWatch** p = &loop_->signals_; *p;) {
+    if (*p == this) {
+      *p = next_;
+      continue;
+    }
+    others = others || (*p)->signo_ == signo_;
+    p = &(*p)->next_;
+  }
+  if (!others) g_signal_owner[signo_].store(nullptr);
   loop_ = nullptr;
 }
 

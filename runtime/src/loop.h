@@ -6,6 +6,7 @@
 // what the hub uses to decide that nothing can ever wake a waiter.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 
 #include "green/duration.h"
@@ -13,6 +14,7 @@
 struct ev_loop;
 struct ev_timer;
 struct ev_io;
+struct ev_signal;
 
 namespace green::detail {
 
@@ -37,11 +39,30 @@ class EventLoop {
 
   struct ev_loop* raw() const noexcept { return loop_; }
 
+  // track_polling: keep `*flag` true while the loop waits in the kernel for
+  // events (and false otherwise), for the blocking monitor's thread; nullptr
+  // stops. Costs nothing when never called.
+  void track_polling(std::atomic<bool>* flag) noexcept;
+
+  // reinit_after_fork: in a forked child, replace the inherited libev loop by
+  // a fresh one. Watchers started before the fork are forgotten (their stop()
+  // does nothing, they never fire), armed() drops to zero; the doorbell and
+  // the signal watches move to the new loop. Never touches the parent's epoll
+  // registrations (the old loop is closed without epoll_ctl).
+  void reinit_after_fork() noexcept;
+  // generation: bumped by reinit_after_fork; watchers remember it at start.
+  unsigned generation() const noexcept { return generation_; }
+
  private:
   friend class Timer;
   friend class FdWatch;
+  friend class SignalWatch;
+  void start_async() noexcept;
   struct ev_loop* loop_;
   std::size_t armed_ = 0;
+  unsigned generation_ = 0;
+  std::atomic<bool>* polling_ = nullptr;  // track_polling's flag
+  class SignalWatch* signals_ = nullptr;  // started signal watches (moved by reinit_after_fork)
   alignas(16) unsigned char async_[64];
   void (*async_fn_)(void*) = nullptr;
   void* async_arg_ = nullptr;
@@ -63,6 +84,7 @@ class Timer {
   static void trampoline(struct ev_loop*, struct ev_timer* w, int);
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;
+  unsigned generation_ = 0;
   void (*fn_)(void*);
   void* arg_;
 };
@@ -84,7 +106,38 @@ class FdWatch {
   static void trampoline(struct ev_loop*, struct ev_io* w, int);
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;
+  unsigned generation_ = 0;
   void (*fn_)(void*, int);
+  void* arg_;
+};
+
+// SignalWatch: each delivery of a signal calls fn(arg) in the hub, later, from
+// the loop (libev's ev_signal: libev's own handler only records the signal, so
+// fn may do anything; deliveries before the hub gets to it coalesce). Not
+// counted in armed(): a signal that may never come must not hide "would block
+// forever". A signal can be watched by one loop at a time in the process
+// (start refuses otherwise); stopping the last watch of a signal restores its
+// default disposition.
+class SignalWatch {
+ public:
+  SignalWatch(void (*fn)(void*), void* arg) noexcept;
+  ~SignalWatch() { stop(); }
+  SignalWatch(const SignalWatch&) = delete;
+  SignalWatch& operator=(const SignalWatch&) = delete;
+
+  // start: false (nothing started) when `signo` is out of range or another
+  // loop of the process watches it.
+  bool start(EventLoop& loop, int signo) noexcept;
+  void stop() noexcept;
+
+ private:
+  friend class EventLoop;
+  int signo_ = 0;
+  static void trampoline(struct ev_loop*, struct ev_signal* w, int);
+  alignas(16) unsigned char raw_[64];
+  EventLoop* loop_ = nullptr;
+  SignalWatch* next_ = nullptr;  // EventLoop::signals_
+  void (*fn_)(void*);
   void* arg_;
 };
 

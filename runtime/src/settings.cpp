@@ -30,6 +30,14 @@ constexpr Setting kSettings[] = {
      "Green-threads mode: bytes of address space for a thread created without an explicit stack size; 0 means "
      "what a pthread gets natively (RLIMIT_STACK, usually 8 MiB). Only touched pages cost memory."},
     {"GREEN_STATS", "0", "1: at exit, print counters of hooked calls, including those that went straight to libc."},
+    {"GREEN_DUMP_SIGNAL", "off",
+     "A signal (number or name: USR1, SIGUSR2, 10) on which the first hub of the process prints every greenlet, "
+     "its state and what it waits on to stderr (see green/dump.h); off by default. Under the preload the hub is "
+     "then created at load, so the signal works from the start."},
+    {"GREEN_MAX_BLOCKING_MS", "0",
+     "0: off. N: a watchdog thread reports (to stderr, with a backtrace) any greenlet that runs N ms without "
+     "yielding, which stops every other greenlet of its thread; it interrupts that thread with SIGURG to take "
+     "the backtrace."},
     {"GREEN_THREADPOOL_SIZE", "8",
      "Most OS threads the shared thread pool (run_in_thread, getaddrinfo under the preload) runs at once."},
 };

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -264,6 +265,15 @@ void StackPool::trim() noexcept {
     }
   }
   trim_.clear();
+}
+
+bool stack_guard_hit(const void* base, const void* addr) noexcept {
+  // Below the guard: at most a large frame's worth (64 KiB), so a wild pointer
+  // far away is not blamed on the stack.
+  constexpr std::uintptr_t kBelow = 64 * 1024;
+  auto b = reinterpret_cast<std::uintptr_t>(base);
+  auto a = reinterpret_cast<std::uintptr_t>(addr);
+  return base != nullptr && a < b + page_size() && a + kBelow >= b;
 }
 
 }  // namespace green::detail

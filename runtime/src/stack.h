@@ -97,4 +97,10 @@ class StackPool {
   std::size_t in_use_ = 0;
 };
 
+// stack_guard_hit: does the fault address `addr` belong to the guard page of
+// the stack mapped at `base` — or lie just below it, where a frame larger than
+// a page lands when it skips the guard? Async-signal-safe (overflow.cpp calls
+// it from the SIGSEGV handler), once any stack has been mapped.
+bool stack_guard_hit(const void* base, const void* addr) noexcept;
+
 }  // namespace green::detail

@@ -7,8 +7,10 @@
 
 #include <pthread.h>
 
+#include <atomic>
 #include <thread>
 
+#include "fork.h"
 #include "green/detail/interpose_support.h"
 #include "green/settings.h"
 
@@ -67,10 +69,23 @@ void ThreadPool::worker() {
   if (threads_ == 0) done_cv_.notify_all();
 }
 
+namespace {
+// Leaked on purpose: pool threads may still run while static destructors do.
+// A forked child starts a new one (its workers do not exist there).
+std::atomic<ThreadPool*> g_shared{nullptr};
+}  // namespace
+
 ThreadPool& ThreadPool::shared() {
-  // Leaked on purpose: pool threads may still run while static destructors do.
-  static ThreadPool* pool = new ThreadPool(static_cast<std::size_t>(setting_number("GREEN_THREADPOOL_SIZE")));
+  ThreadPool* pool = g_shared.load(std::memory_order_acquire);
+  if (pool) return *pool;
+  auto* made = new ThreadPool(static_cast<std::size_t>(setting_number("GREEN_THREADPOOL_SIZE")));
+  if (g_shared.compare_exchange_strong(pool, made, std::memory_order_acq_rel)) return *made;
+  delete made;  // another thread won; never used
   return *pool;
 }
 
 }  // namespace green
+
+namespace green::detail {
+void threadpool_after_fork_child() noexcept { g_shared.store(nullptr, std::memory_order_release); }
+}  // namespace green::detail

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "green/condition.h"
+#include "green/dump.h"
 #include "green/duration.h"
 #include "green/errors.h"
 #include "green/event.h"
@@ -13,6 +14,7 @@
 #include "green/queue.h"
 #include "green/semaphore.h"
 #include "green/settings.h"
+#include "green/signal.h"
 #include "green/sleep.h"
 #include "green/timeout.h"
 #include "green/wait.h"

@@ -8,6 +8,7 @@
 //   ready   --(hub or a parking greenlet switches to it)--------> running
 //   running --(body returns or throws)---------------------------> dead
 //   created --(kill before start)--------------------------------> dead (never runs)
+//   any but running --(fork: in the child)-----------------------> abandoned (never runs again)
 //
 // `pending_` is the exception kill() or a Timeout delivers: set while the
 // greenlet is not running, thrown by park() when it resumes — "at its next
@@ -24,6 +25,7 @@
 #include <string>
 
 #include "green/detail/fiber_state.h"
+#include "green/detail/intrusive_list.h"
 #include "green/detail/linkable.h"
 #include "green/detail/runnable.h"
 #include "green/duration.h"
@@ -31,10 +33,21 @@
 namespace green::detail {
 
 class Hub;
+class GreenletCore;
+
+// RegistryNode: a greenlet's entry in its hub's list of live greenlets (the
+// dump walks it). Leaves the list when destroyed.
+struct RegistryNode : ListNode {
+  GreenletCore* owner = nullptr;
+  RegistryNode() = default;
+  RegistryNode(const RegistryNode&) = delete;
+  RegistryNode& operator=(const RegistryNode&) = delete;
+  ~RegistryNode() { IntrusiveList::remove(*this); }
+};
 
 class GreenletCore : public Linkable, public Runnable {
  public:
-  enum class State : unsigned char { created, ready, running, parked, dead };
+  enum class State : unsigned char { created, ready, running, parked, dead, abandoned };
 
   explicit GreenletCore(std::size_t stack_size) noexcept;
   ~GreenletCore() override;
@@ -59,6 +72,8 @@ class GreenletCore : public Linkable, public Runnable {
   int wait_fd_ = -1;                     // the fd it waits on, if any
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
   void* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
+  Deadline wait_deadline_ = Deadline::max();  // when its park times out (set by park)
+  RegistryNode registry_node_;               // in Hub::greenlets() from start to finish
   std::string name_;
   std::uint64_t id_ = 0;
   std::size_t stack_size_;

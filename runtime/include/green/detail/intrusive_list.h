@@ -35,6 +35,11 @@ class IntrusiveList {
     n.next->prev = n.prev;
     n.prev = n.next = nullptr;
   }
+  // for_each: visit every node, front to back; `f` must not unlink nodes.
+  template <class F>
+  void for_each(F&& f) const {
+    for (ListNode* n = head_.next; n != &head_; n = n->next) f(*n);
+  }
   ListNode* pop_front() noexcept {
     ListNode* n = front();
     if (n) remove(*n);

@@ -1,0 +1,20 @@
+// pipe.h — a pipe whose ends still open are closed at scope exit.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace green_test {
+
+struct Pipe {
+  int fds[2] = {-1, -1};
+  Pipe() { EXPECT_EQ(::pipe(fds), 0); }
+  ~Pipe() {
+    for (int fd : fds)
+      if (fd >= 0) ::close(fd);
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+};
+
+}  // namespace green_test
