@@ -85,8 +85,12 @@ int wait_fd(int fd, int events, Duration timeout) {
   const char* reason = events == READ ? "an fd to become readable"
                        : events == WRITE ? "an fd to become writable"
                                          : "an fd to become readable or writable";
+  // A wake that is not this fd's (another greenlet's wake of a parked
+  // greenlet) parks again for what is left, never for the whole timeout.
+  const detail::Deadline deadline = detail::deadline_after(timeout);
   while (st.revents == 0 && !st.wait.closed) {
-    if (!hub.park(reason, timeout)) break;
+    Duration left = detail::time_left(deadline);
+    if (left <= Duration::zero() || !hub.park(reason, left)) break;
   }
   watch.stop();
   if (st.wait.closed || st.revents < 0) {

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "fixture.h"
+#include "green/detail/greenlet_core.h"
+#include "green/detail/sched.h"
 
 namespace green_test {
 namespace {
@@ -84,6 +86,32 @@ TEST_F(Io, WaitFdTimesOut) {
   EXPECT_EQ(green::wait_fd(p.r, green::READ, 30ms), 0);
   EXPECT_GE(ms_since(start), 30);
   EXPECT_FALSE(green::wait_read(p.r, 1ms));
+}
+
+// Regression: a wake that is not the fd's used to restart the whole timeout,
+// so a waiter woken often enough never timed out.
+TEST_F(Io, StrayWakesDoNotExtendTheTimeout) {
+  auto p = FdPair::pipe();
+  green::detail::GreenletCore* waiter = nullptr;
+  int wakes = 0;
+  bool returned = false;
+  auto w = green::spawn([&] {
+    waiter = green::detail::current_core();
+    int r = green::wait_fd(p.r, green::READ, 100ms);
+    returned = true;
+    return r;
+  });
+  auto waker = green::spawn([&] {
+    for (; wakes < 20 && !returned; ++wakes) {
+      green::sleep(30ms);
+      if (!returned && waiter) green::detail::wake(waiter);
+    }
+  });
+  EXPECT_EQ(w.get(), 0);
+  // 20 stray wakes 30 ms apart span 600 ms; the 100 ms timeout ends the wait
+  // long before the waker runs out of them.
+  EXPECT_LT(wakes, 20);
+  waker.join();
 }
 
 TEST_F(Io, AZeroTimeoutOnlyChecks) {
