@@ -56,8 +56,6 @@ int wait(pthread_cond_t* c, pthread_mutex_t* m, const gi::Deadline& d) {
   return r == gi::lot::Result::timed_out ? ETIMEDOUT : 0;
 }
 
-bool valid(const timespec* ts) noexcept { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 }  // namespace
 
 extern "C" {
@@ -91,13 +89,13 @@ int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
 
 int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock, const struct timespec* abs) {
   if (native(c)) return REAL(pthread_cond_clockwait)(c, m, clock, abs);
-  if (!valid(abs) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)) return EINVAL;
+  if (!gi::valid_abstime(clock, abs)) return EINVAL;
   return wait(c, m, gi::Deadline::at(clock, *abs));
 }
 
 int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const struct timespec* abs) {
   if (native(c)) return REAL(pthread_cond_timedwait)(c, m, abs);
-  if (!valid(abs)) return EINVAL;
+  if (!gi::valid_timespec(abs)) return EINVAL;
   return wait(c, m, gi::Deadline::at(static_cast<clockid_t>(clock_of(c)), *abs));
 }
 

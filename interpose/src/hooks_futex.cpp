@@ -64,8 +64,6 @@ long futex_wake(std::uint32_t* addr, int n, long a3, long a4, long a5, long a6, 
   return more < 0 ? woken : woken + more;
 }
 
-bool valid(const timespec* ts) { return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 }  // namespace
 
 extern "C" long syscall(long number, ...) {
@@ -84,12 +82,12 @@ extern "C" long syscall(long number, ...) {
   const auto* ts = reinterpret_cast<const timespec*>(a[3]);
   switch (cmd) {
     case FUTEX_WAIT: {
-      if (ts && !valid(ts)) return fail(EINVAL);
+      if (ts && !gi::valid_interval(ts)) return fail(EINVAL);
       return futex_wait(addr, val, ts ? gi::Deadline::within(*ts) : gi::Deadline::never());
     }
     case FUTEX_WAIT_BITSET: {
       if (static_cast<unsigned>(a[5]) != kMatchAny) break;
-      if (ts && !valid(ts)) return fail(EINVAL);
+      if (ts && !gi::valid_interval(ts)) return fail(EINVAL);
       clockid_t clock = (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
       return futex_wait(addr, val, ts ? gi::Deadline::at(clock, *ts) : gi::Deadline::never());
     }

@@ -42,7 +42,7 @@ void abandon(const void* key, std::uintptr_t) {
   gt::mutex_unlock(m);
 }
 
-int lock_slow(pthread_mutex_t* m, int id, const gi::Deadline& d) {
+int lock_slow(pthread_mutex_t* m, const gi::Deadline& d) {
   auto w = word(m);
   for (;;) {
     int v = w.load(std::memory_order_relaxed);
@@ -66,7 +66,6 @@ int lock_slow(pthread_mutex_t* m, int id, const gi::Deadline& d) {
     if (r == gi::lot::Result::unparked) return 0;  // handed over: ours
     if (r == gi::lot::Result::timed_out) return ETIMEDOUT;
   }
-  (void)id;
 }
 
 int lock(pthread_mutex_t* m, const gi::Deadline& d, bool try_only) {
@@ -81,14 +80,12 @@ int lock(pthread_mutex_t* m, const gi::Deadline& d, bool try_only) {
   int expected = 0;
   if (!word(m).compare_exchange_strong(expected, kLocked, std::memory_order_acquire)) {
     if (try_only) return EBUSY;
-    if (int r = lock_slow(m, id, d)) return r;
+    if (int r = lock_slow(m, d)) return r;
   }
   m->__data.__owner = id;
   m->__data.__count = 1;
   return 0;
 }
-
-bool valid(const timespec* ts) noexcept { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
 
 }  // namespace
 
@@ -170,7 +167,7 @@ int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const struct ti
   // As glibc: the time is only checked when the mutex is not free.
   int r = lock(m, gi::Deadline::never(), true);
   if (r != EBUSY) return r;
-  if (!valid(abs) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)) return EINVAL;
+  if (!gi::valid_abstime(clock, abs)) return EINVAL;
   return lock(m, gi::Deadline::at(clock, *abs), false);
 }
 

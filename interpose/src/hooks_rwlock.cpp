@@ -113,12 +113,10 @@ int unlock(pthread_rwlock_t* l) {
   return r;
 }
 
-bool valid(const timespec* ts) noexcept { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 int timed(pthread_rwlock_t* l, std::uintptr_t want, clockid_t clock, const timespec* abs) {
   int r = lock(l, want, gi::Deadline::never(), true);
   if (r != EBUSY) return r;
-  if (!valid(abs) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)) return EINVAL;
+  if (!gi::valid_abstime(clock, abs)) return EINVAL;
   return lock(l, want, gi::Deadline::at(clock, *abs), false);
 }
 

@@ -103,11 +103,9 @@ int post(sem_t* s) {
   return 0;
 }
 
-bool valid(const timespec* ts) noexcept { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 int timed(sem_t* s, clockid_t clock, const timespec* abs) {
   if (try_take(s)) return 0;
-  if (!valid(abs) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)) {
+  if (!gi::valid_abstime(clock, abs)) {
     errno = EINVAL;
     return -1;
   }

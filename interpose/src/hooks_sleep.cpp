@@ -12,10 +12,6 @@ using gi::Hook;
 
 namespace {
 
-bool valid(const timespec* ts) noexcept {
-  return ts && ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
-}
-
 void store_left(const gi::Deadline& d, timespec* rem) noexcept {
   if (!rem) return;
   auto left = d.left();
@@ -56,14 +52,14 @@ int usleep(useconds_t usec) {
 }
 
 int nanosleep(const struct timespec* req, struct timespec* rem) {
-  if (!gi::active(Hook::nanosleep) || !valid(req)) return REAL(nanosleep)(req, rem);
+  if (!gi::active(Hook::nanosleep) || !gi::valid_interval(req)) return REAL(nanosleep)(req, rem);
   return gi::barrier(Hook::nanosleep, [&] { return REAL(nanosleep)(req, rem); },
                      [&] { return sleep_for(Hook::nanosleep, *req, rem); });
 }
 
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, struct timespec* rem) {
   bool known = clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC || clock == CLOCK_BOOTTIME || clock == CLOCK_TAI;
-  if (!gi::active(Hook::clock_nanosleep) || !known || !valid(req) || (flags & ~TIMER_ABSTIME))
+  if (!gi::active(Hook::clock_nanosleep) || !known || !gi::valid_interval(req) || (flags & ~TIMER_ABSTIME))
     return REAL(clock_nanosleep)(clock, flags, req, rem);
   // Returns the error number instead of setting errno.
   int saved = errno;

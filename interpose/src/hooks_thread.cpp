@@ -113,8 +113,6 @@ int join(gt::GreenThread* t, void** ret, const gi::Deadline& d, bool try_only) {
   return 0;
 }
 
-bool valid(const timespec* ts) { return ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
-
 }  // namespace
 
 extern "C" {
@@ -162,7 +160,7 @@ int pthread_tryjoin_np(pthread_t th, void** ret) {
 int pthread_clockjoin_np(pthread_t th, void** ret, clockid_t clock, const struct timespec* abs) {
   gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
   if (!t) return REAL(pthread_clockjoin_np)(th, ret, clock, abs);
-  if (abs && !t->done && (!valid(abs) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))) return EINVAL;
+  if (abs && !t->done && !gi::valid_abstime(clock, abs)) return EINVAL;
   return join(t, ret, abs ? gi::Deadline::at(clock, *abs) : gi::Deadline::never(), false);
 }
 

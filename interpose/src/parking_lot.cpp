@@ -92,13 +92,6 @@ long futex(std::atomic<int>* word, int op, int val, const timespec* ts) noexcept
   return ::syscall(SYS_futex, reinterpret_cast<int*>(word), op | FUTEX_PRIVATE_FLAG, val, ts, nullptr, 0);
 }
 
-// Taken: waiters picked under the lock, woken after it is released.
-struct Taken {
-  Waiter* list[64];
-  std::size_t n = 0;
-  Taken* more = nullptr;  // overflow, rare: broadcasts to > 64 waiters
-};
-
 // hand_over: under the bucket lock: record the token, mark unparked.
 void hand_over(Waiter& w, std::uintptr_t token) {
   w.token = token;

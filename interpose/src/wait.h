@@ -48,6 +48,18 @@ class Deadline {
   std::chrono::steady_clock::time_point at_{};
 };
 
+// valid_timespec: a time glibc accepts (non-null, 0 <= tv_nsec < 1e9).
+inline bool valid_timespec(const timespec* ts) noexcept {
+  return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+// valid_interval: a valid time that is not negative (nanosleep, futex waits).
+inline bool valid_interval(const timespec* ts) noexcept { return valid_timespec(ts) && ts->tv_sec >= 0; }
+// valid_abstime: a deadline the pthread timed waits accept: a valid time on
+// CLOCK_REALTIME or CLOCK_MONOTONIC (else they fail with EINVAL).
+inline bool valid_abstime(clockid_t clock, const timespec* ts) noexcept {
+  return valid_timespec(ts) && (clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC);
+}
+
 // socket_deadline: the deadline SO_RCVTIMEO or SO_SNDTIMEO (`opt`) sets for
 // one call on `fd`, read from the kernel (the user's own value).
 Deadline socket_deadline(int fd, int opt) noexcept;
