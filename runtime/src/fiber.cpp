@@ -1,33 +1,9 @@
-// fiber.cpp — stack switching with Boost.Context's fcontext, annotated.
-//
-// Protocol: a switch passes a SwitchRecord {from, to} living on the switching
-// fiber's stack (valid until that fiber resumes, which is after the record has
-// been read). The landing side stores the suspended context into from->context.
-// This is the raw jump Boost.Context's own fiber class is built on, without the
-// record it allocates per resume.
-//
-// Annotations:
-//  - ASan: __sanitizer_start_switch_fiber before the jump (with a null fake-stack
-//    slot when the old fiber is finished, so ASan frees its fake stack),
-//    __sanitizer_finish_switch_fiber after landing. The thread stack's bounds
-//    are learnt from the first landing back on it.
-//  - TSan: one TSan fiber per greenlet, __tsan_switch_to_fiber before the jump.
-//  - ASan: a reused stack is unpoisoned before its new fiber starts.
-//  - valgrind: every mmap'd stack is registered so memcheck does not take a
-//    switch for a wild stack-pointer move.
+// fiber.cpp — the out-of-line half of fiber.h: preparing, adopting and
+// releasing fibers (the switch itself is inline in fiber.h).
 #include "fiber.h"
-
-#include <boost/context/detail/fcontext.hpp>
 
 #if defined(GREEN_HAVE_VALGRIND_H)
 #include <valgrind/valgrind.h>
-#endif
-#if defined(GREEN_ASAN)
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#endif
-#if defined(GREEN_TSAN)
-#include <sanitizer/tsan_interface.h>
 #endif
 
 namespace green::detail {
@@ -36,32 +12,11 @@ namespace ctx = boost::context::detail;
 
 namespace {
 
-struct SwitchRecord {
-  FiberState* from;
-  FiberState* to;
-};
-
-// land: the first thing run after any jump, on the stack that was jumped to.
-inline FiberState* land(ctx::transfer_t t) noexcept {
-  auto* rec = static_cast<SwitchRecord*>(t.data);
-  rec->from->context = t.fctx;
-#if defined(GREEN_ASAN)
-  const void* bottom = nullptr;
-  std::size_t size = 0;
-  __sanitizer_finish_switch_fiber(rec->to->asan_fake_stack, &bottom, &size);
-  if (!rec->from->stack_base) {  // the thread's own stack: learn its bounds
-    rec->from->asan_bottom = bottom;
-    rec->from->asan_size = size;
-  }
-#endif
-  return rec->from;
-}
-
 void trampoline(ctx::transfer_t t) noexcept {
   FiberState* self = static_cast<SwitchRecord*>(t.data)->to;
   auto entry = reinterpret_cast<FiberEntry>(self->entry);
   self->entry = nullptr;
-  FiberState* from = land(t);
+  FiberState* from = fiber_land(t);
   entry(self, from);
   __builtin_unreachable();
 }
@@ -87,18 +42,6 @@ void fiber_prepare(FiberState& f, FiberEntry entry) noexcept {
 #if defined(GREEN_TSAN)
   f.tsan_fiber = __tsan_create_fiber(0);
 #endif
-}
-
-FiberState* fiber_switch(FiberState& from, FiberState& to) noexcept {
-  SwitchRecord rec{&from, &to};
-#if defined(GREEN_ASAN)
-  __sanitizer_start_switch_fiber(from.finished ? nullptr : &from.asan_fake_stack, to.asan_bottom, to.asan_size);
-#endif
-#if defined(GREEN_TSAN)
-  __tsan_switch_to_fiber(to.tsan_fiber, 0);
-#endif
-  ctx::transfer_t t = ctx::jump_fcontext(to.context, &rec);
-  return land(t);
 }
 
 void fiber_adopt_thread(FiberState& f) noexcept {
