@@ -8,7 +8,7 @@
 //   macro_bench timers N MAX_MS     N greenlets sleeping random 1..MAX_MS ms;
 //                                   lateness of each wakeup against its deadline
 //   macro_bench pingpong N          two greenlets, socketpair, N round trips of
-//                                   64 bytes with the C++ API (wait_read)
+//                                   64 bytes with the C++ API (green::Socket)
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -119,30 +119,18 @@ void must(bool ok, const char* what) {
   }
 }
 
-// Blocking-style read of a whole message on a non-blocking fd: wait, then read.
-void read_full(int fd, char* p, std::size_t n) {
-  std::size_t got = 0;
-  while (got < n) {
-    ssize_t r = ::read(fd, p + got, n - got);
-    if (r < 0 && errno == EAGAIN) {
-      green::wait_read(fd);
-      continue;
-    }
-    must(r > 0, "macro_bench: read");
-    got += static_cast<std::size_t>(r);
-  }
-}
-
 int pingpong(long n) {
   int ends[2];
-  must(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, ends) == 0, "macro_bench: socketpair");
+  must(::socketpair(AF_UNIX, SOCK_STREAM, 0, ends) == 0, "macro_bench: socketpair");
   constexpr std::size_t kMsg = 64;
+  // green::Socket: the C++ API for sockets (recv, then park on EAGAIN).
   auto side = [n](int fd, bool first) {
+    green::Socket s(fd);
     char buf[kMsg] = {1};
     for (long i = 0; i < n; ++i) {
-      if (first) must(::write(fd, buf, kMsg) == kMsg, "macro_bench: write");
-      read_full(fd, buf, kMsg);
-      if (!first) must(::write(fd, buf, kMsg) == kMsg, "macro_bench: write");
+      if (first) s.send_all(buf, kMsg);
+      s.recv_exact(buf, kMsg);
+      if (!first) s.send_all(buf, kMsg);
     }
   };
   auto t0 = Clock::now();
@@ -151,9 +139,7 @@ int pingpong(long n) {
   a.join();
   b.join();
   report("pingpong_cpp_ns", ns_since(t0) / static_cast<double>(n));
-  ::close(ends[0]);
-  ::close(ends[1]);
-  return 0;
+  return 0;  // each Socket closed its end
 }
 
 long arg(int argc, char** argv, int i, long fallback) { return i < argc ? std::atol(argv[i]) : fallback; }

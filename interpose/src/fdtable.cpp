@@ -17,8 +17,14 @@ namespace {
 struct Entry {
   std::atomic<std::uint8_t> kind;
   std::atomic<std::uint32_t> gen;
+  // io_fact's cache: epoch << 6 | known facts << 3 | their values.
+  std::atomic<std::uint32_t> io;
 };
-static_assert(sizeof(Entry) == 8);
+static_assert(sizeof(Entry) == 12);
+
+// Odd from the start: a zero-filled Entry never matches it.
+std::atomic<std::uint32_t> g_io_epoch{1};
+constexpr std::uint32_t kEpochShift = 6;
 
 struct Table {
   Entry* entries = nullptr;
@@ -84,6 +90,7 @@ std::uint32_t fd_generation(int fd) noexcept {
 
 void fd_forget(int fd) noexcept {
   if (Entry* e = table().at(fd)) {
+    e->io.store(0, std::memory_order_relaxed);
     e->kind.store(static_cast<std::uint8_t>(Kind::unknown), std::memory_order_relaxed);
     e->gen.fetch_add(1, std::memory_order_acq_rel);
   }
@@ -91,6 +98,7 @@ void fd_forget(int fd) noexcept {
 
 void fd_opened(int fd, Kind k) noexcept {
   if (Entry* e = table().at(fd)) {
+    e->io.store(0, std::memory_order_relaxed);
     e->gen.fetch_add(1, std::memory_order_acq_rel);
     e->kind.store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
   }
@@ -100,5 +108,32 @@ void fd_copied(int from, int to) noexcept {
   Entry* src = table().at(from);
   fd_opened(to, src ? static_cast<Kind>(src->kind.load(std::memory_order_relaxed)) : Kind::unknown);
 }
+
+std::uint32_t io_epoch() noexcept { return g_io_epoch.load(std::memory_order_acquire); }
+
+int io_fact(int fd, IoFact f) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return -1;
+  std::uint32_t w = e->io.load(std::memory_order_acquire);
+  auto bit = static_cast<std::uint32_t>(f);
+  if ((w >> kEpochShift) != (io_epoch() & ((1u << (32 - kEpochShift)) - 1)) || !(w & (bit << 3))) return -1;
+  return (w & bit) ? 1 : 0;
+}
+
+void io_remember(int fd, IoFact f, bool value, std::uint32_t epoch) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return;
+  auto bit = static_cast<std::uint32_t>(f);
+  const std::uint32_t tag = epoch << kEpochShift;
+  std::uint32_t w = e->io.load(std::memory_order_relaxed);
+  for (;;) {
+    // Facts of an older epoch are dropped, not merged.
+    std::uint32_t base = (w >> kEpochShift) == (tag >> kEpochShift) ? w : tag;
+    std::uint32_t next = (base & ~bit) | (bit << 3) | (value ? bit : 0);
+    if (e->io.compare_exchange_weak(w, next, std::memory_order_release, std::memory_order_relaxed)) return;
+  }
+}
+
+void io_changed() noexcept { g_io_epoch.fetch_add(1, std::memory_order_acq_rel); }
 
 }  // namespace green::interpose

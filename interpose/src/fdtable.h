@@ -6,7 +6,9 @@
 // So the kernel's O_NONBLOCK flag and SO_RCVTIMEO/SO_SNDTIMEO are always the
 // user's own, shared correctly between dup()s, fork()s and SCM_RIGHTS copies,
 // and fcntl(F_GETFL) reports exactly what the user set. The hooks read them
-// from the kernel only when a call would block (never on the fast path).
+// from the kernel only when a call would block (never on the fast path), and
+// remember O_NONBLOCK and "no SO_RCVTIMEO/SO_SNDTIMEO" (io_fact below) until
+// anything in this process could change them.
 //
 // What the table caches is the fd's kind (one fstat on first sight: fds opened
 // before the preload initialised or by code it cannot see are picked up
@@ -47,5 +49,25 @@ void fd_opened(int fd, Kind k) noexcept;
 
 // fd_copied: `to` now refers to what `from` does (dup family).
 void fd_copied(int from, int to) noexcept;
+
+// What a call that would block needs to know about the user's settings. Read
+// from the kernel the first time, then remembered per fd until the process
+// does anything that could change them: F_SETFL or FIONBIO on any fd (dup()s
+// share the flags), a SO_RCVTIMEO/SO_SNDTIMEO setsockopt, green's own
+// O_NONBLOCK flip for one call (io_changed), or a close or reuse of the number.
+// Not seen: another process changing a description shared with this one
+// (fork, SCM_RIGHTS) — docs/interposition.md.
+enum class IoFact : std::uint32_t {
+  nonblocking = 1,     // O_NONBLOCK is set
+  no_rcvtimeo = 2,     // SO_RCVTIMEO is zero
+  no_sndtimeo = 4,     // SO_SNDTIMEO is zero
+};
+// io_epoch: read it before reading the kernel; pass it to io_remember.
+std::uint32_t io_epoch() noexcept;
+// io_fact: 1 or 0 when remembered, -1 when the kernel must be asked.
+int io_fact(int fd, IoFact f) noexcept;
+void io_remember(int fd, IoFact f, bool value, std::uint32_t epoch) noexcept;
+// io_changed: something may have changed some fd's flags or timeouts.
+void io_changed() noexcept;
 
 }  // namespace green::interpose

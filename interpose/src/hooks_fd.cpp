@@ -6,7 +6,11 @@
 // can never mistake a reused number for its fd. fcntl, ioctl, setsockopt and
 // getsockopt pass through unchanged: green keeps no private copy of O_NONBLOCK
 // or the socket timeouts (see fdtable.h), so F_GETFL, FIONBIO, SO_RCVTIMEO and
-// SO_SNDTIMEO mean exactly what they mean to libc.
+// SO_SNDTIMEO mean exactly what they mean to libc; the ones that change them
+// only tell the table to read them again (io_changed).
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 #include <cstdarg>
 
 #include "fdtable.h"
@@ -36,6 +40,7 @@ int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
   if (gi::active(h)) gi::count(h, gi::Why::green);
   int r = real(fd, cmd, arg);
   if (r >= 0 && is_dup_cmd(cmd)) gi::fd_copied(fd, r);
+  if (cmd == F_SETFL) gi::io_changed();
   return r;
 }
 
@@ -93,12 +98,18 @@ int ioctl(int fd, unsigned long request, ...) {
   void* arg = va_arg(ap, void*);
   va_end(ap);
   if (gi::active(Hook::ioctl)) gi::count(Hook::ioctl, gi::Why::green);
-  return REAL(ioctl)(fd, request, arg);
+  int r = REAL(ioctl)(fd, request, arg);
+  if (request == FIONBIO) gi::io_changed();
+  return r;
 }
 
 int setsockopt(int fd, int level, int name, const void* val, socklen_t len) {
   if (gi::active(Hook::setsockopt)) gi::count(Hook::setsockopt, gi::Why::green);
-  return REAL(setsockopt)(fd, level, name, val, len);
+  int r = REAL(setsockopt)(fd, level, name, val, len);
+  // Any socket-level option: SO_RCVTIMEO and SO_SNDTIMEO have several numbers
+  // (old and 64-bit time layouts), and setsockopt is never on a hot path.
+  if (level == SOL_SOCKET) gi::io_changed();
+  return r;
 }
 
 int getsockopt(int fd, int level, int name, void* val, socklen_t* len) {

@@ -125,14 +125,8 @@ ssize_t do_sendfile(Hook h, ssize_t (*real)(int, int, Off*, size_t), int out, in
     if (!gi::is_socket(k)) return gi::poll_then_call(h, out, kWrite, [&] { return real(out, in, off, count); });
     // sendfile takes no flags: O_NONBLOCK on for one attempt.
     auto attempt = [&](size_t done) {
-      int fl = REAL(fcntl)(out, F_GETFL);
-      if (fl < 0 || (fl & O_NONBLOCK)) return real(out, in, off, count - done);
-      REAL(fcntl)(out, F_SETFL, fl | O_NONBLOCK);
-      ssize_t r = real(out, in, off, count - done);
-      int e = errno;
-      REAL(fcntl)(out, F_SETFL, fl);
-      errno = e;
-      return r;
+      bool user_nb = false;
+      return gi::with_nonblock(out, &user_nb, [&] { return real(out, in, off, count - done); });
     };
     if (k == Kind::stream_socket && count > 0) return gi::socket_all(h, out, kWrite, SO_SNDTIMEO, count, attempt);
     return gi::socket_io(h, out, kWrite, SO_SNDTIMEO, [&] { return attempt(0); });

@@ -20,21 +20,6 @@ Kind socket_kind(int type) noexcept {
   return (type & 0xf) == SOCK_STREAM ? Kind::stream_socket : Kind::other_socket;
 }
 
-// with_nonblock: run `call` with O_NONBLOCK on `fd` for just that call; false
-// in *user_nb when the user had set it already (then the call ran unchanged).
-template <class Call>
-auto with_nonblock(int fd, bool* user_nb, Call call) {
-  int fl = REAL(fcntl)(fd, F_GETFL);
-  *user_nb = fl >= 0 && (fl & O_NONBLOCK);
-  if (fl < 0 || *user_nb) return call();
-  REAL(fcntl)(fd, F_SETFL, fl | O_NONBLOCK);
-  auto r = call();
-  int e = errno;
-  REAL(fcntl)(fd, F_SETFL, fl);
-  errno = e;
-  return r;
-}
-
 bool active_socket(Hook h, int fd) noexcept {
   if (!gi::active(h)) return false;
   if (!gi::is_socket(gi::fd_kind(fd))) return false;
@@ -50,7 +35,7 @@ int do_accept(Hook h, int fd, sockaddr* addr, socklen_t* len, int flags) {
     bool have = false;
     bool user_nb = false;
     return gi::socket_io(h, fd, green::READ, SO_RCVTIMEO, &d, &have, [&] {
-      return static_cast<ssize_t>(with_nonblock(fd, &user_nb, [&] { return REAL(accept4)(fd, addr, len, flags); }));
+      return static_cast<ssize_t>(gi::with_nonblock(fd, &user_nb, [&] { return REAL(accept4)(fd, addr, len, flags); }));
     });
   }));
   if (r >= 0) gi::fd_forget(r);  // a new socket: probe its kind on first use
@@ -87,7 +72,7 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
   return static_cast<int>(gi::barrier(
       Hook::connect, [&] { return static_cast<ssize_t>(REAL(connect)(fd, addr, len)); }, [&]() -> ssize_t {
         bool user_nb = false;
-        int r = with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
+        int r = gi::with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         if (r == 0 || user_nb) return r;
         // EAGAIN: a Unix socket whose listener's backlog is full; a blocking
         // connect waits for room, so wait and try again.
@@ -96,10 +81,13 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
         while (r < 0 && gi::would_block(errno)) {
           int w = gi::wait_fd_ready(Hook::connect, fd, green::WRITE, d, s);
           if (w <= 0) return w == 0 ? (errno = EAGAIN, -1) : -1;
-          r = with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
+          r = gi::with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         }
         if (r == 0 || errno != EINPROGRESS) return r;
-        int w = gi::wait_fd_ready(Hook::connect, fd, green::WRITE, d, s);
+        // A loopback connection is usually complete already: check before parking.
+        int w = green::wait_fd(fd, green::WRITE, green::Duration::zero()) > 0
+                    ? 1
+                    : gi::wait_fd_ready(Hook::connect, fd, green::WRITE, d, s);
         if (w == 0) {
           errno = EINPROGRESS;  // what Linux says when SO_SNDTIMEO ends a blocking connect
           return -1;
@@ -115,7 +103,7 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
         // Linux leaves a socket whose non-blocking connect completed in
         // "connecting" until connect is called again; a blocking connect
         // leaves it "connected" (a further connect gives EISCONN). Match it.
-        with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
+        gi::with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         return 0;
       }));
 }

@@ -13,14 +13,34 @@
 // Either way, an fd the user made non-blocking gets libc's answer untouched.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include "fdtable.h"
 #include "green/io.h"
+#include "real.h"
 #include "state.h"
 #include "wait.h"
 
 namespace green::interpose {
+
+// with_nonblock: run `call` with O_NONBLOCK on `fd` for just that call (for
+// the calls that take no MSG_DONTWAIT); true in *user_nb when the user had set
+// it already (then the call ran unchanged). Another thread of the process may
+// read the flag in between: io_changed() makes it read again afterwards.
+template <class Call>
+auto with_nonblock(int fd, bool* user_nb, Call call) {
+  int fl = REAL(fcntl)(fd, F_GETFL);
+  *user_nb = fl >= 0 && (fl & O_NONBLOCK);
+  if (fl < 0 || *user_nb) return call();
+  REAL(fcntl)(fd, F_SETFL, fl | O_NONBLOCK);
+  auto r = call();
+  int e = errno;
+  REAL(fcntl)(fd, F_SETFL, fl);
+  io_changed();
+  errno = e;
+  return r;
+}
 
 // Attempt: one non-blocking try; returns like the libc call (-1 + errno).
 template <class Attempt>

@@ -93,19 +93,30 @@ Duration Deadline::left() const noexcept {
 }
 
 Deadline socket_deadline(int fd, int opt) noexcept {
+  const IoFact none = opt == SO_RCVTIMEO ? IoFact::no_rcvtimeo : IoFact::no_sndtimeo;
+  if (io_fact(fd, none) == 1) return Deadline::never();
+  const std::uint32_t epoch = io_epoch();
   int saved = errno;
   timeval tv{};
   socklen_t len = sizeof tv;
-  Deadline d = REAL(getsockopt)(fd, SOL_SOCKET, opt, &tv, &len) == 0 ? Deadline::from(tv) : Deadline::never();
+  bool ok = REAL(getsockopt)(fd, SOL_SOCKET, opt, &tv, &len) == 0;
   errno = saved;
-  return d;
+  if (!ok) return Deadline::never();
+  // Only "no timeout" is remembered: a timeout's deadline starts at each call.
+  if (tv.tv_sec == 0 && tv.tv_usec == 0) io_remember(fd, none, true, epoch);
+  return Deadline::from(tv);
 }
 
 bool user_nonblocking(int fd) noexcept {
+  int known = io_fact(fd, IoFact::nonblocking);
+  if (known >= 0) return known == 1;
+  const std::uint32_t epoch = io_epoch();
   int saved = errno;
   int fl = REAL(fcntl)(fd, F_GETFL);
   errno = saved;
-  return fl >= 0 && (fl & O_NONBLOCK) != 0;
+  if (fl < 0) return false;
+  io_remember(fd, IoFact::nonblocking, (fl & O_NONBLOCK) != 0, epoch);
+  return (fl & O_NONBLOCK) != 0;
 }
 
 int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
@@ -114,7 +125,9 @@ int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
   InterruptScope scope(s);
   int r;
   try {
-    r = green::wait_fd(fd, events, d.left());
+    // Every caller saw the fd open, pollable and not ready just now; the
+    // generation names the file, so the hub may reuse its registration.
+    r = detail::wait_fd_known(fd, events, d.left(), gen);
   } catch (const Interrupted&) {
     errno = EINTR;
     return -1;

@@ -56,7 +56,7 @@ void Hub::after_fork_child() noexcept {
   });
   if (me != main_.get()) abandon(*main_);
   // The fd waits all belong to abandoned greenlets (the forker is running).
-  fd_waits_.clear();
+  fd_slots_.clear();
   loop_.reinit_after_fork();
   if (keepalives_ != 0) loop_.hold();
 }

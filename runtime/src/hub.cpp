@@ -375,14 +375,18 @@ void Hub::report_block_forever() {
 
 // --- fds, cross-thread, counters -------------------------------------------
 
-void Hub::add_fd_wait(int fd, FdWait& w) {
-  while (fd_waits_.size() <= static_cast<std::size_t>(fd)) fd_waits_.emplace_back();
-  fd_waits_[static_cast<std::size_t>(fd)].push_back(w);
+FdSlot& Hub::fd_slot(int fd) {
+  while (fd_slots_.size() <= static_cast<std::size_t>(fd)) fd_slots_.emplace_back();
+  return fd_slots_[static_cast<std::size_t>(fd)];
 }
 
+void Hub::add_fd_wait(int fd, FdWait& w) { fd_slot(fd).waits.push_back(w); }
+
 void Hub::notify_close(int fd) noexcept {
-  if (fd < 0 || static_cast<std::size_t>(fd) >= fd_waits_.size()) return;
-  IntrusiveList& list = fd_waits_[static_cast<std::size_t>(fd)];
+  if (fd < 0 || static_cast<std::size_t>(fd) >= fd_slots_.size()) return;
+  FdSlot& slot = fd_slots_[static_cast<std::size_t>(fd)];
+  slot.known = false;  // the number may name another file from now on
+  IntrusiveList& list = slot.waits;
   while (auto* n = list.pop_front()) {
     auto* w = static_cast<FdWait*>(n);
     w->closed = true;

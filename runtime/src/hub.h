@@ -43,6 +43,20 @@ struct FdWait : ListNode {
   ~FdWait() { IntrusiveList::remove(*this); }
 };
 
+// FdSlot: what the hub keeps per fd number: the waits notify_close must wake,
+// and one reusable watch. A fresh watch per wait costs an epoll_ctl per wait
+// (libev cannot know the number still names the same file); the slot's watch,
+// restarted unchanged for the same file, costs none. `tag` names the file
+// (the caller's: the interposer's fd generation); notify_close forgets it.
+// One waiter at a time uses the watch; others bring their own.
+struct FdSlot {
+  IntrusiveList waits;
+  std::unique_ptr<FdWatch> watch;
+  bool watch_busy = false;
+  bool known = false;  // `tag` names the file the watch last watched
+  std::uint32_t tag = 0;
+};
+
 class Hub {
  public:
   // get: this thread's hub, created on first use.
@@ -70,6 +84,12 @@ class Hub {
   void kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept;
 
   void add_fd_wait(int fd, FdWait& w);
+  FdSlot& fd_slot(int fd);
+  // forget_fd: the number `fd` names a new file (its slot's watch must
+  // register it with the kernel again).
+  void forget_fd(int fd) noexcept {
+    if (fd >= 0 && static_cast<std::size_t>(fd) < fd_slots_.size()) fd_slots_[static_cast<std::size_t>(fd)].known = false;
+  }
   void notify_close(int fd) noexcept;
 
   void keepalive_add() noexcept;
@@ -115,7 +135,7 @@ class Hub {
   IntrusiveList ready_;
   EventLoop loop_;
   StackPool stacks_;
-  std::deque<IntrusiveList> fd_waits_;      // by fd number
+  std::deque<FdSlot> fd_slots_;             // by fd number; a deque: slots never move
   std::shared_ptr<Mailbox> mailbox_;
   std::int64_t batch_deadline_ns_ = 0;
   unsigned direct_switches_ = 0;

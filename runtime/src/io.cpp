@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <system_error>
 
+#include "green/detail/interpose_support.h"
 #include "green/detail/sched.h"
 #include "hub.h"
 
@@ -41,6 +43,53 @@ bool not_pollable(int fd) {
 }
 }  // namespace
 
+namespace {
+struct WaitState {
+  detail::FdWait wait;
+  int revents = 0;
+};
+
+void on_ready(void* arg, int revents) {
+  auto* s = static_cast<WaitState*>(arg);
+  s->revents = revents;
+  detail::wake(s->wait.greenlet);
+}
+
+// park_on: list the wait for notify_close, start `watch` (see FdWatch::start
+// for `same_file`), park until the fd is ready, closed, or `timeout` passed.
+int park_on(detail::Hub& hub, int fd, int events, Duration timeout, detail::FdWatch& watch, bool same_file,
+            WaitState& st) {
+  st.wait.greenlet = hub.current();
+  st.wait.watch = &watch;
+  hub.add_fd_wait(fd, st.wait);
+  watch.start(hub.loop(), fd, events, same_file);
+  struct Clear {
+    detail::FdWatch& w;
+    detail::GreenletCore* g;
+    ~Clear() {
+      w.stop();  // also when a kill or Timeout unwinds the wait
+      g->wait_fd_ = -1;
+    }
+  } clear{watch, st.wait.greenlet};
+  st.wait.greenlet->wait_fd_ = fd;
+  const char* reason = events == READ ? "an fd to become readable"
+                       : events == WRITE ? "an fd to become writable"
+                                         : "an fd to become readable or writable";
+  // A wake that is not this fd's (another greenlet's wake of a parked
+  // greenlet) parks again for what is left, never for the whole timeout.
+  const detail::Deadline deadline = detail::deadline_after(timeout);
+  while (st.revents == 0 && !st.wait.closed) {
+    Duration left = detail::time_left(deadline);
+    if (left <= Duration::zero() || !hub.park(reason, left)) break;
+  }
+  if (st.wait.closed || st.revents < 0) {
+    errno = EBADF;
+    return -1;
+  }
+  return st.revents & events;
+}
+}  // namespace
+
 int wait_fd(int fd, int events, Duration timeout) {
   if (fd < 0) {
     errno = EBADF;
@@ -62,43 +111,39 @@ int wait_fd(int fd, int events, Duration timeout) {
   if (now != 0 || timeout <= Duration::zero()) return now;
 
   detail::Hub& hub = detail::Hub::get();
-  struct State {
-    detail::FdWait wait;
-    int revents = 0;
-  } st;
-  detail::FdWatch watch(
-      [](void* arg, int revents) {
-        auto* s = static_cast<State*>(arg);
-        s->revents = revents;
-        detail::wake(s->wait.greenlet);
-      },
-      &st);
-  st.wait.greenlet = hub.current();
-  st.wait.watch = &watch;
-  hub.add_fd_wait(fd, st.wait);
-  watch.start(hub.loop(), fd, events);
-  st.wait.greenlet->wait_fd_ = fd;
-  struct Clear {
-    detail::GreenletCore* g;
-    ~Clear() { g->wait_fd_ = -1; }
-  } clear{st.wait.greenlet};
-  const char* reason = events == READ ? "an fd to become readable"
-                       : events == WRITE ? "an fd to become writable"
-                                         : "an fd to become readable or writable";
-  // A wake that is not this fd's (another greenlet's wake of a parked
-  // greenlet) parks again for what is left, never for the whole timeout.
-  const detail::Deadline deadline = detail::deadline_after(timeout);
-  while (st.revents == 0 && !st.wait.closed) {
-    Duration left = detail::time_left(deadline);
-    if (left <= Duration::zero() || !hub.park(reason, left)) break;
-  }
-  watch.stop();
-  if (st.wait.closed || st.revents < 0) {
-    errno = EBADF;
-    return -1;
-  }
-  return st.revents & events;
+  WaitState st;
+  // The caller may have closed and reused the number since its last wait
+  // without notify_close: a fresh watch, registered anew.
+  detail::FdWatch watch(&on_ready, &st);
+  return park_on(hub, fd, events, timeout, watch, false, st);
 }
+
+namespace detail {
+
+int wait_fd_known(int fd, int events, Duration timeout, std::uint32_t tag) {
+  events &= READ | WRITE;
+  if (timeout <= Duration::zero()) return 0;
+  Hub& hub = Hub::get();
+  FdSlot& slot = hub.fd_slot(fd);
+  WaitState st;
+  if (slot.watch_busy) {  // another greenlet waits on this fd through it
+    FdWatch watch(&on_ready, &st);
+    return park_on(hub, fd, events, timeout, watch, false, st);
+  }
+  if (!slot.watch) slot.watch = std::make_unique<FdWatch>(&on_ready, nullptr);
+  const bool same_file = slot.known && slot.tag == tag;
+  slot.known = true;
+  slot.tag = tag;
+  slot.watch_busy = true;
+  struct Release {
+    FdSlot& s;
+    ~Release() { s.watch_busy = false; }
+  } release{slot};
+  slot.watch->retarget(&on_ready, &st);
+  return park_on(hub, fd, events, timeout, *slot.watch, same_file, st);
+}
+
+}  // namespace detail
 
 static bool wait_one(int fd, int events, Duration timeout) {
   int r = wait_fd(fd, events, timeout);

@@ -162,6 +162,7 @@ void FdWatch::trampoline(struct ev_loop*, struct ev_io* w, int revents) {
     // libev stopped the watcher itself: the fd is not valid (EBADF).
     self->loop_->armed_--;
     self->loop_ = nullptr;
+    self->set_loop_ = nullptr;
     out = -1;
   } else {
     if (revents & EV_READ) out |= green::READ;
@@ -170,11 +171,18 @@ void FdWatch::trampoline(struct ev_loop*, struct ev_io* w, int revents) {
   self->fn_(self->arg_, out);
 }
 
-void FdWatch::start(EventLoop& loop, int fd, int events) noexcept {
+void FdWatch::start(EventLoop& loop, int fd, int events, bool same_file) noexcept {
   stop();
   ev_io* w = as_io(raw_);
   int ev = (events & green::READ ? EV_READ : 0) | (events & green::WRITE ? EV_WRITE : 0);
-  ev_io_set(w, fd, ev);
+  if (!same_file || set_loop_ != &loop || set_generation_ != loop.generation_ || set_fd_ != fd ||
+      set_events_ != ev) {
+    ev_io_set(w, fd, ev);
+    set_loop_ = &loop;
+    set_generation_ = loop.generation_;
+    set_fd_ = fd;
+    set_events_ = ev;
+  }
   ev_io_start(loop.loop_, w);
   loop_ = &loop;
   generation_ = loop.generation_;

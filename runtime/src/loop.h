@@ -98,15 +98,29 @@ class FdWatch {
   FdWatch(const FdWatch&) = delete;
   FdWatch& operator=(const FdWatch&) = delete;
 
-  void start(EventLoop& loop, int fd, int events) noexcept;
+  // start: watch `fd`. libev takes every (re)set watch for a possibly new
+  // file and registers the fd with the kernel again (one epoll_ctl);
+  // `same_file` says the fd is the file this watch last watched, on this
+  // loop: a watch restarted unchanged costs no system call.
+  void start(EventLoop& loop, int fd, int events, bool same_file = false) noexcept;
   void stop() noexcept;
   bool active() const noexcept { return loop_ != nullptr; }
+  // retarget: call fn(arg, revents) from now on (a reused watch, stopped).
+  void retarget(void (*fn)(void*, int), void* arg) noexcept {
+    fn_ = fn;
+    arg_ = arg;
+  }
 
  private:
   static void trampoline(struct ev_loop*, struct ev_io* w, int);
   alignas(16) unsigned char raw_[64];
   EventLoop* loop_ = nullptr;
   unsigned generation_ = 0;
+  // What the ev_io was last set to, and on which loop (generation).
+  EventLoop* set_loop_ = nullptr;
+  unsigned set_generation_ = 0;
+  int set_fd_ = -1;
+  int set_events_ = 0;
   void (*fn_)(void*, int);
   void* arg_;
 };

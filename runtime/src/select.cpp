@@ -49,11 +49,11 @@ void poll_now(std::span<PollFd> fds) {
   }
 }
 
-// FdSlot: one fd being watched for the parked caller.
-struct FdSlot {
-  explicit FdSlot(GreenletCore* g) : watch(&FdSlot::on_ready, this) { wait.greenlet = g; }
+// SelectSlot: one fd being watched for the parked caller.
+struct SelectSlot {
+  explicit SelectSlot(GreenletCore* g) : watch(&SelectSlot::on_ready, this) { wait.greenlet = g; }
   static void on_ready(void* arg, int revents) {
-    auto* s = static_cast<FdSlot*>(arg);
+    auto* s = static_cast<SelectSlot*>(arg);
     s->fired = revents < 0 ? CLOSED : revents;
     wake(s->wait.greenlet);
   }
@@ -94,11 +94,11 @@ std::size_t select_core(std::span<PollFd> fds, std::span<Linkable* const> object
 
   Hub& hub = Hub::get();
   GreenletCore* me = hub.current();
-  std::deque<FdSlot> fd_slots;  // a deque: slots never move once watched
+  std::deque<SelectSlot> fd_slots;  // a deque: slots never move once watched
   std::deque<ObjectSlot> object_slots;
   for (const PollFd& p : fds) {
     if (p.fd < 0 || (p.events & (READ | WRITE)) == 0) continue;
-    FdSlot& s = fd_slots.emplace_back(me);
+    SelectSlot& s = fd_slots.emplace_back(me);
     s.wait.watch = &s.watch;
     hub.add_fd_wait(p.fd, s.wait);
     s.watch.start(hub.loop(), p.fd, p.events & (READ | WRITE));
@@ -106,7 +106,7 @@ std::size_t select_core(std::span<PollFd> fds, std::span<Linkable* const> object
   for (Linkable* o : objects) o->rawlink(object_slots.emplace_back(me));
 
   auto something_fired = [&] {
-    for (const FdSlot& s : fd_slots)
+    for (const SelectSlot& s : fd_slots)
       if (s.fired || s.wait.closed) return true;
     for (const ObjectSlot& s : object_slots)
       if (s.fired) return true;
@@ -119,13 +119,13 @@ std::size_t select_core(std::span<PollFd> fds, std::span<Linkable* const> object
     Duration left = time_left(deadline);
     if (left <= Duration::zero() || !hub.park(reason, left)) break;
   }
-  for (FdSlot& s : fd_slots) s.watch.stop();
+  for (SelectSlot& s : fd_slots) s.watch.stop();
 
   n = collect(fds, objects, ready);
   std::size_t i = 0;
   for (PollFd& p : fds) {
     if (p.fd < 0 || (p.events & (READ | WRITE)) == 0) continue;
-    const FdSlot& s = fd_slots[i++];
+    const SelectSlot& s = fd_slots[i++];
     // Closed under the wait: the number may already belong to a new fd, so
     // the fresh poll cannot be trusted for it.
     if (s.wait.closed) {

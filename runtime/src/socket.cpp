@@ -19,8 +19,10 @@
 #include <system_error>
 #include <utility>
 
+#include "green/detail/interpose_support.h"
 #include "green/io.h"
 #include "green/sleep.h"
+#include "hub.h"
 
 namespace green {
 
@@ -110,6 +112,14 @@ std::string Address::to_string() const {
 
 // ---- Socket ----------------------------------------------------------------
 
+namespace {
+// adopted: `fd` is a Socket's from now on; whatever the hub remembers about an
+// earlier file with this number (closed without notify_close) is stale.
+void adopted(int fd) noexcept {
+  if (detail::Hub* h = detail::Hub::peek()) h->forget_fd(fd);
+}
+}  // namespace
+
 Socket::Socket(int fd) : fd_(fd) {
   int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -117,6 +127,7 @@ Socket::Socket(int fd) : fd_(fd) {
     fd_ = -1;  // not ours to close: the caller still owns a bad fd
     fail(err, "green::Socket: cannot make fd " + std::to_string(fd) + " non-blocking");
   }
+  adopted(fd);
 }
 
 Socket& Socket::operator=(Socket&& o) noexcept {
@@ -139,7 +150,12 @@ void Socket::wait(int events, detail::Deadline deadline, const char* what) const
   int fd = fd_;
   if (fd < 0) fail(EBADF, std::string("green::Socket::") + what + ": the socket is closed");
   if (left <= Duration::zero()) fail(ETIMEDOUT, on_fd(what, fd) + ": timed out");
-  int r = wait_fd(fd, events, left);
+  // Called after EAGAIN or EINPROGRESS: the fd is open and pollable. The
+  // Socket owns the number until close() (which notifies), so the hub may keep
+  // its registration between waits (tag 0: adopted() forgot older ones). A
+  // connect in progress is checked first: on loopback it is usually done.
+  int r = events == WRITE && wait_fd(fd, WRITE, Duration::zero()) > 0 ? WRITE
+                                                                       : detail::wait_fd_known(fd, events, left, 0);
   if (r < 0) fail(errno, on_fd(what, fd) + (errno == EBADF ? ": the socket was closed while waiting" : ""));
   if (r == 0) fail(ETIMEDOUT, on_fd(what, fd) + ": timed out");
 }
@@ -155,6 +171,7 @@ Socket Socket::connect(const Address& to, Duration timeout) {
     if (fd < 0) fail(errno, what + ": socket() failed");
     Socket s;
     s.fd_ = fd;
+    adopted(fd);
     if (::connect(fd, to.sockaddr_ptr(), to.length()) == 0) return s;
     int err = errno;
     if (err == EINPROGRESS || err == EINTR) {

@@ -160,6 +160,45 @@ TEST_F(SocketTest, CloseFromAnotherGreenletWakesTheWaiterWithEbadf) {
   g.get();
 }
 
+// The hub keeps a Socket's fd registered with the kernel between waits. Once
+// the number names another file — after close(), or after release() and a
+// raw ::close() green never saw — a wait on the new file must still wake.
+TEST_F(SocketTest, AReusedFdNumberIsWatchedAnew) {
+  for (bool raw_close : {false, true}) {
+    SCOPED_TRACE(raw_close ? "released and closed with ::close" : "closed with Socket::close");
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    green::Socket a(sv[0]);
+    green::Socket peer(sv[1]);
+    auto writer = green::spawn([&] {
+      green::sleep(20ms);
+      peer.send_all("1", 5s);
+    });
+    EXPECT_EQ(a.recv_exact(1, 5s), "1");  // parked: the number is now registered
+    writer.join();
+    const int number = a.fd();
+    if (raw_close) {
+      ::close(a.release());
+    } else {
+      a.close();
+    }
+    peer.close();
+    // The lowest free numbers come back: the new pair reuses `number`.
+    int nv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, nv), 0);
+    const int mine = nv[0] == number ? 0 : 1;
+    ASSERT_EQ(nv[mine], number) << "the fd number was not reused";
+    green::Socket b(nv[mine]);
+    green::Socket other(nv[1 - mine]);
+    auto late = green::spawn([&] {
+      green::sleep(20ms);
+      other.send_all("2", 5s);
+    });
+    EXPECT_EQ(b.recv_exact(1, 2s), "2");  // a stale registration would time out here
+    late.join();
+  }
+}
+
 TEST_F(SocketTest, OwnershipMovesAndTheDestructorCloses) {
   int fd;
   {

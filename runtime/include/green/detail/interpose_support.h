@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 
 #include "green/duration.h"
@@ -37,6 +38,16 @@ struct FdInterest {
 // forever on nothing must hold a green::KeepAlive. Creates the hub if needed.
 // Kill/Timeout/interrupt exceptions propagate; watches are stopped on unwind.
 int wait_fds(FdInterest* fds, std::size_t n, Duration timeout);
+
+// wait_fd_known: green::wait_fd for an fd the caller has just seen to be
+// open, pollable and not ready (a call said EAGAIN or EINPROGRESS, or a
+// zero-timeout wait_fd said 0): no readiness check first. `tag` names the file
+// behind the number (the interposer's fd generation): while the same tag comes
+// back and no notify_close came between, the hub restarts the fd's watch
+// without registering the fd with the kernel again — no epoll_ctl per wait.
+// A tag that stays the same across a close and reuse of the number the caller
+// did not see is the one thing it must never pass.
+int wait_fd_known(int fd, int events, Duration timeout, std::uint32_t tag);
 
 // interrupt: deliver `e` to a parked greenlet of this thread's hub at its next
 // switch point, like kill does, but safe to call from inside the event loop's
