@@ -120,7 +120,8 @@ class Hub {
   bool prepare(GreenletCore& g) noexcept;
   void switch_to(GreenletCore& next) noexcept;
   void after_switch(FiberState* from) noexcept;
-  void finish(GreenletCore& g, std::exception_ptr exc, bool failed) noexcept;
+  // finish: mark `g` dead; `notify`: schedule its links (else the caller fires them).
+  void finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool notify = true) noexcept;
   bool nothing_can_wake() noexcept;
   void report_block_forever();
 
@@ -139,6 +140,7 @@ class Hub {
   std::shared_ptr<Mailbox> mailbox_;
   std::int64_t batch_deadline_ns_ = 0;
   unsigned direct_switches_ = 0;
+  bool in_loop_ = false;  // the hub is inside the event loop's dispatch (see pick_next)
   std::int64_t batch_budget_ns_;
   std::size_t keepalives_ = 0;
   std::size_t live_ = 0;

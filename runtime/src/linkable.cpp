@@ -29,12 +29,16 @@ void Linkable::notify_links() noexcept {
   if (!notify_.linked()) Hub::get().schedule(notify_);
 }
 
+void Linkable::fire_links_now() noexcept {
+  while (ListNode* n = links_.pop_front()) static_cast<LinkNode*>(n)->fire();
+}
+
 void Linkable::run_notify(Runnable* r) {
   Linkable* self = static_cast<Notify*>(r)->owner;
   Hub& hub = Hub::get();
   bool outer = hub.defer_wakes_;
   hub.defer_wakes_ = true;
-  while (ListNode* n = self->links_.pop_front()) static_cast<LinkNode*>(n)->fire();
+  self->fire_links_now();
   hub.defer_wakes_ = outer;
   self->after_notify();  // may destroy self: nothing may follow
 }

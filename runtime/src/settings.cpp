@@ -19,7 +19,7 @@ constexpr Setting kSettings[] = {
     {"GREEN_STACK_POOL", "1024",
      "How many freed stacks each hub keeps with their memory for reuse; further freed stacks give their memory "
      "back to the kernel and keep only their address space."},
-    {"GREEN_MAX_BATCH_US", "2000",
+    {"GREEN_MAX_BATCH_US", "500",
      "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O and "
      "timers again."},
     {"GREEN_THREADS", "0",

@@ -60,7 +60,7 @@ TEST_F(Settings, AMalformedNumberWarnsAndFallsBackToTheDefault) {
   for (const char* bad : {"lots", "-5", "12q", "k"}) {
     ScopedEnv e("GREEN_MAX_BATCH_US", bad);
     testing::internal::CaptureStderr();
-    EXPECT_EQ(green::setting_number("GREEN_MAX_BATCH_US"), 2000u) << bad;
+    EXPECT_EQ(green::setting_number("GREEN_MAX_BATCH_US"), 500u) << bad;
     std::string err = testing::internal::GetCapturedStderr();
     EXPECT_NE(err.find("GREEN_MAX_BATCH_US"), std::string::npos) << err;
   }

@@ -35,6 +35,7 @@ using Deadline = std::chrono::steady_clock::time_point;
 // deadline_after: now + d, saturating: forever and timeouts too large to add
 // to the clock give Deadline::max() (never).
 inline Deadline deadline_after(Duration d) noexcept {
+  if (d == forever) return Deadline::max();  // the common case needs no clock read
   auto now = std::chrono::steady_clock::now();
   if (d >= Deadline::max() - now) return Deadline::max();
   return now + d;

@@ -55,6 +55,7 @@ class GreenletCore : public Linkable, public Runnable {
   bool ready() const noexcept override { return state_ == State::dead; }
   void after_notify() noexcept override;
   using Linkable::notify_links;
+  using Linkable::fire_links_now;
 
   // body: run the user's function and store its result. Exceptions propagate.
   virtual void body() = 0;

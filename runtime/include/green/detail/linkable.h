@@ -40,6 +40,10 @@ class Linkable {
  protected:
   // notify_links: schedule the firing of every current link (call on becoming ready).
   void notify_links() noexcept;
+  // fire_links_now: fire every current link right here, in link order (a
+  // greenlet that just died, on its own stack: see Hub::greenlet_entry).
+  // after_notify is the caller's business.
+  void fire_links_now() noexcept;
   // after_notify: called last by a notification, after every link fired; the
   // object may destroy itself here (a dead greenlet drops its self-reference).
   virtual void after_notify() noexcept {}
