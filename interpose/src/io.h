@@ -13,6 +13,7 @@
 // Either way, an fd the user made non-blocking gets libc's answer untouched.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include "fdtable.h"
@@ -80,10 +81,16 @@ template <class Call>
 ssize_t poll_then_call(Hook h, int fd, int events, Call call) {
   int w = green::wait_fd(fd, events, Duration::zero());
   if (w != 0) return call();  // ready, or an error the call reports itself
-  if (user_nonblocking(fd)) {
+  int fl = status_flags(fd);
+  if (fl >= 0 && (fl & O_NONBLOCK)) {
     count(h, Why::user_nonblock);
     return call();
   }
+  // Not open for this direction (a pipe's other end): poll never says ready,
+  // and libc fails the call at once with EBADF (found by tests/fuzz).
+  int mode = fl & O_ACCMODE;
+  if (fl >= 0 && (((events & green::READ) && mode == O_WRONLY) || ((events & green::WRITE) && mode == O_RDONLY)))
+    return call();
   w = wait_fd_ready(h, fd, events, Deadline::never(), OnSignal::restart);
   if (w < 0) return -1;
   return call();

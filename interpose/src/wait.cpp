@@ -101,10 +101,15 @@ Deadline socket_deadline(int fd, int opt) noexcept {
   return d;
 }
 
-bool user_nonblocking(int fd) noexcept {
+int status_flags(int fd) noexcept {
   int saved = errno;
   int fl = REAL(fcntl)(fd, F_GETFL);
   errno = saved;
+  return fl;
+}
+
+bool user_nonblocking(int fd) noexcept {
+  int fl = status_flags(fd);
   return fl >= 0 && (fl & O_NONBLOCK) != 0;
 }
 
