@@ -101,10 +101,11 @@ fuzz() {
   build build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DGREEN_FUZZ=ON \
     -DGREEN_BUILD_TESTS=OFF -DGREEN_BUILD_EXAMPLES=OFF -DGREEN_BUILD_BENCH=OFF
   mkdir -p "$root/build-fuzz/corpus" "$root/build-fuzz/artifacts"
-  # -max_len: the header byte and 32 four-byte ops (program.h). -timeout: no
-  # input may take seconds (every wait is a few ms), so 10 s means a hang.
+  # -max_len: the header byte and 32 four-byte ops (program.h). -timeout=0:
+  # libFuzzer's timeout is a periodic SIGALRM, which would interrupt the
+  # programs' waits (EINTR); the harness has a watchdog thread instead.
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$root/build-fuzz/tests/fuzz/green_fuzz" -max_total_time="$seconds" -timeout=10 -max_len=129 \
+    "$root/build-fuzz/tests/fuzz/green_fuzz" -max_total_time="$seconds" -timeout=0 -max_len=129 \
     -artifact_prefix="$root/build-fuzz/artifacts/" "$root/build-fuzz/corpus" "$root/tests/fuzz/corpus"
 }
 

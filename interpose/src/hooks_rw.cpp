@@ -111,7 +111,9 @@ ssize_t pipe_write(Hook h, int fd, const char* buf, size_t n) {
 // Zero-length reads, and zero-length writes to anything but a socket, never
 // wait natively: a pipe answers 0 at once, full or empty, and read() on a
 // socket returns 0 without looking at the queue — where recv() would wait for
-// data and take a whole datagram (found by tests/fuzz). So they go to libc.
+// data and take a whole datagram. readv/writev of zero bytes in all are
+// answered 0 by the kernel before it looks at the file at all (a socket's
+// shut-down peer included). So they go to libc (found by tests/fuzz).
 ssize_t do_read(Hook h, int fd, void* buf, size_t n) {
   Kind k = kind_of(h, fd);
   if (k == Kind::invalid || n == 0) return REAL(read)(fd, buf, n);
@@ -180,9 +182,8 @@ ssize_t readv(int fd, const struct iovec* iov, int n) {
 
 ssize_t writev(int fd, const struct iovec* iov, int n) {
   Kind k = kind_of(Hook::writev, fd);
-  if (k == Kind::invalid || n < 0) return REAL(writev)(fd, iov, n);
+  if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return REAL(writev)(fd, iov, n);  // see do_read
   return gi::barrier(Hook::writev, [&] { return REAL(writev)(fd, iov, n); }, [&]() -> ssize_t {
-    if (!gi::is_socket(k) && total_len(iov, n) == 0) return REAL(writev)(fd, iov, n);  // see do_read
     if (!gi::is_socket(k))
       return gi::poll_then_call(Hook::writev, fd, kWrite, [&] { return REAL(writev)(fd, iov, n); });
     msghdr m{};

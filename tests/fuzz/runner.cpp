@@ -4,9 +4,11 @@
 #include <dirent.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
 #include "green/greenlet.h"
@@ -41,6 +43,23 @@ Outcome traced(World& w, const Program& p, std::size_t i, const char* run) {
     std::fputc('\n', stderr);
   }
   return o;
+}
+
+// The watchdog: an input running longer than kHang hangs (every wait in a
+// program is a few ms). An OS thread of its own, not libFuzzer's -timeout:
+// that one is a periodic SIGALRM, which interrupts whatever select or sleep
+// the program is in (EINTR) and so changes outcomes at random.
+constexpr auto kHang = 10s;
+std::atomic<std::chrono::steady_clock::rep> g_input_started{0};
+
+void watchdog() {
+  for (;;) {
+    std::this_thread::sleep_for(200ms);
+    auto started = g_input_started.load();
+    if (started && std::chrono::steady_clock::now().time_since_epoch().count() - started >
+                       std::chrono::steady_clock::duration(kHang).count())
+      fail("the input hangs: still running after %lld s", static_cast<long long>(kHang.count()));
+  }
 }
 
 int open_fds() {
@@ -129,11 +148,13 @@ void init() {
   green::patch_all();
   green::sleep(1ms);
   green::unpatch_all();
+  std::thread(watchdog).detach();
 }
 
 void run_input(const std::uint8_t* data, std::size_t size) {
   Program p = decode(data, size);
   if (p.ops.empty()) return;
+  g_input_started = std::chrono::steady_clock::now().time_since_epoch().count();
   int fds = open_fds();
   std::vector<Outcome> native = run_native(p);
   check_fds(fds);
@@ -155,6 +176,7 @@ void run_input(const std::uint8_t* data, std::size_t size) {
   check_fds(fds);
   green::unpatch_all();
   set_context({});
+  g_input_started = 0;
 }
 
 }  // namespace green_fuzz

@@ -12,7 +12,8 @@
 //      a 10 ms green::Timeout, so no op can park forever); outcomes depend on
 //      the interleaving and are not compared. Checked: the stream invariants
 //      (world.h), a call parked on an fd that another actor closes or dup2s
-//      over ends with EBADF, no crash, no hang.
+//      over ends with EBADF, no crash, no hang (a watchdog thread fails an
+//      input still running after 10 s).
 //
 // After each run: every fd the run opened is closed again, and after the
 // green runs the hub is at rest (no live greenlet, armed watcher, stack in

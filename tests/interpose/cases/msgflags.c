@@ -42,6 +42,7 @@ int main(void) {
   SHOW("read zero length, datagram queued", read(zd[0], buf, 0));
   SHOW("the datagram is still there", recv(zd[0], buf, sizeof buf, MSG_DONTWAIT));
   close(zd[0]);
+  SHOW("writev zero length, peer closed", writev(zd[1], &none, 1));
   close(zd[1]);
   fcntl(zp[1], F_SETFL, O_NONBLOCK); /* fill it */
   while (write(zp[1], buf, sizeof buf) > 0) {
