@@ -46,6 +46,16 @@ ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* 
     if (w < 0) return -1;
     r = attempt();
     if (r >= 0 || !would_block(errno)) return r;
+    // Ready, yet EAGAIN: a datagram socket whose reading side is shut down
+    // polls readable, and MSG_DONTWAIT says EAGAIN where a blocking recv
+    // returns 0 (found by tests/fuzz: it spun here for ever).
+    if ((events & green::READ) && read_shut_down(fd)) return 0;
+    // Whatever else keeps an fd "ready" while the call says EAGAIN, the
+    // socket's timeout still ends the call.
+    if (!d->forever() && d->left() <= Duration::zero()) {
+      errno = EAGAIN;
+      return -1;
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 #include "wait.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -106,6 +107,14 @@ int status_flags(int fd) noexcept {
   int fl = REAL(fcntl)(fd, F_GETFL);
   errno = saved;
   return fl;
+}
+
+bool read_shut_down(int fd) noexcept {
+  int saved = errno;
+  pollfd p{fd, POLLRDHUP, 0};
+  bool shut = REAL(poll)(&p, 1, 0) == 1 && (p.revents & POLLRDHUP);
+  errno = saved;
+  return shut;
 }
 
 bool user_nonblocking(int fd) noexcept {

@@ -72,6 +72,10 @@ int status_flags(int fd) noexcept;
 // never leaves it changed). Preserves errno.
 bool user_nonblocking(int fd) noexcept;
 
+// read_shut_down: `fd` polls POLLRDHUP: its reading side is shut down (by
+// shutdown(), or a stream peer's close). Preserves errno.
+bool read_shut_down(int fd) noexcept;
+
 // would_block: errno says "try again later".
 inline bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
 

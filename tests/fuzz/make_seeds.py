@@ -105,6 +105,10 @@ SEEDS = {
         2, op("dgram_pair", a=0, b=1, ms=1), op("write", a=0, size=10), op("read", 1, a=1, size=0),
         op("read", 1, a=1, size=8), op("pipe", a=2, b=3), op("read", a=2, size=0),
         op("read", a=2, variant=READV, size=0), op("close", a=0), op("write", 1, a=1, variant=WRITEV, size=0)),
+    # A datagram socket shut down for reading: recv returns 0 (green used to spin for ever).
+    "regress_dgram_shut_rd": program(
+        2, op("dgram_pair", a=0, b=1, ms=1), op("shutdown", 1, a=0, variant=0), op("read", a=0, size=64),
+        op("read", 1, a=0, variant=RECVMSG, size=8)),
     # select on a number above the kernel's fd table: libev used to abort (epoll_ctl EBADF).
     "regress_select_unopened_fd": program(2, op("select", a=7, b=1, variant=0, ms=2)),
 }

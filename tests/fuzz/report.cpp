@@ -17,6 +17,7 @@ void set_context(const RunContext& c) { g_context = c; }
 void print_outcome(const Outcome& o) {
   if (o.skipped) std::fprintf(stderr, "skipped (would block forever natively)");
   else if (o.timed_out) std::fprintf(stderr, "green::Timeout");
+  else if (!o.ran) std::fprintf(stderr, "(not run, or still running)");
   else if (o.ret < 0) std::fprintf(stderr, "-1 %s", std::strerror(o.err));
   else std::fprintf(stderr, "%ld data %#llx", o.ret, static_cast<unsigned long long>(o.data));
 }

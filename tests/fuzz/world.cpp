@@ -92,6 +92,7 @@ Outcome World::run(const Op& op) {
     case OpCode::select: do_select(op, o); break;
     default: do_misc(op, o); break;
   }
+  o.ran = true;
   return o;
 }
 

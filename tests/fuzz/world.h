@@ -33,6 +33,7 @@ struct Outcome {
   std::uint64_t data = 0;  // hash of the bytes read; revents; FIONREAD; flags
   bool skipped = false;    // sequential runs: would block forever natively
   bool timed_out = false;  // concurrent run: the op's green::Timeout fired
+  bool ran = false;        // returned (reports tell ops not run yet)
   bool operator==(const Outcome&) const = default;
 };
 
