@@ -195,8 +195,7 @@ void World::do_read(const Op& op, Outcome& o) {
   int v = op.variant;
   int ep = slots_[op.a].ep;
   Dir* d = ep >= 0 && endpoints_[ep].in >= 0 ? dirs_[endpoints_[ep].in] : nullptr;
-  // Under green, some calls may block the thread itself (docs/interposition.md):
-  // writev to a pipe beyond its free space. Never with a forever-wait for reads.
+  // Variant 4 is MSG_DONTWAIT: it cannot wait at all.
   if (schedule_ == Schedule::sequential && v != 4 && would_block_forever(op, fd, false)) {
     o.skipped = true;
     return;
@@ -218,7 +217,10 @@ void World::do_read(const Op& op, Outcome& o) {
   } catch (...) {
     if (d) {
       --d->reading;
-      if (v == 3) d->lossy = d->stream, d->ordered = false;  // MSG_WAITALL may have taken bytes
+      if (v == 3) {  // MSG_WAITALL: the Timeout may have come after some bytes
+        d->lossy = d->stream;
+        d->ordered = false;
+      }
     }
     throw;
   }
@@ -239,7 +241,10 @@ void World::do_write(const Op& op, Outcome& o) {
   int v = op.variant;
   int ep = slots_[op.a].ep;
   Dir* d = ep >= 0 && endpoints_[ep].out >= 0 ? dirs_[endpoints_[ep].out] : nullptr;
-  bool may_block_thread = v == 3 && op.size > PIPE_BUF;  // writev to a pipe
+  // Under green, writev to a pipe is one call after readiness, which blocks
+  // the thread itself beyond the pipe's free space (docs/interposition.md):
+  // skipped then in the concurrent run too. Variant 2 is MSG_DONTWAIT.
+  bool may_block_thread = v == 3 && op.size > PIPE_BUF;
   if ((schedule_ == Schedule::sequential || may_block_thread) && v != 2 && would_block_forever(op, fd, true)) {
     o.skipped = true;
     return;
