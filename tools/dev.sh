@@ -7,9 +7,12 @@
 #   tools/dev.sh tsan    build the TSan tree and run the unit tests under it
 #   tools/dev.sh bench   build a Release tree and print green's benchmarks next to
 #                        their anchors, as ratios (bench/bench.py; about 10 minutes)
+#   tools/dev.sh fuzz [SECONDS]
+#                        build the libFuzzer tree (clang) and fuzz the interposer for
+#                        SECONDS (default 60), starting from tests/fuzz/corpus
 #
-# Build trees: build/ (normal), build-asan/, build-tsan/, build-release/ — next to
-# this checkout's sources.
+# Build trees: build/ (normal), build-asan/, build-tsan/, build-release/,
+# build-fuzz/ — next to this checkout's sources.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -88,6 +91,24 @@ bench() {
     --json "$root/build-release/bench.json" "$@" | tee "$root/build-release/bench.md"
 }
 
+# The fuzzer (tests/fuzz/runner.h says what it checks). What it finds new goes
+# to build-fuzz/corpus (the checked-in seeds are only read); a failing input
+# is saved as build-fuzz/artifacts/crash-* — replay it with
+# build-fuzz/tests/fuzz/green_fuzz FILE, or GREEN_FUZZ_TRACE=1 fuzz_replay FILE.
+fuzz() {
+  local seconds=${1:-60}
+  install_missing clang libclang-rt-14-dev
+  build build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DGREEN_FUZZ=ON \
+    -DGREEN_BUILD_TESTS=OFF -DGREEN_BUILD_EXAMPLES=OFF -DGREEN_BUILD_BENCH=OFF
+  mkdir -p "$root/build-fuzz/corpus" "$root/build-fuzz/artifacts"
+  # -max_len: the header byte and 32 four-byte ops (program.h). -timeout=0:
+  # libFuzzer's timeout is a periodic SIGALRM, which would interrupt the
+  # programs' waits (EINTR); the harness has a watchdog thread instead.
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$root/build-fuzz/tests/fuzz/green_fuzz" -max_total_time="$seconds" -timeout=0 -max_len=129 \
+    -artifact_prefix="$root/build-fuzz/artifacts/" "$root/build-fuzz/corpus" "$root/tests/fuzz/corpus"
+}
+
 case "${1:-}" in
   demo) demo ;;
   test) run_tests ;;
@@ -96,8 +117,12 @@ case "${1:-}" in
     shift
     bench "$@"
     ;;
+  fuzz)
+    shift
+    fuzz "$@"
+    ;;
   *)
-    echo "usage: tools/dev.sh demo|test|tsan|bench [bench.py options]" >&2
+    echo "usage: tools/dev.sh demo|test|tsan|bench [bench.py options]|fuzz [seconds]" >&2
     exit 2
     ;;
 esac

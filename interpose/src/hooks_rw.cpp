@@ -95,6 +95,7 @@ ssize_t send_stream(Hook h, int fd, Kind k, size_t n, int flags, Attempt attempt
 // poll says writable, so the thread never blocks; returns what a blocking
 // write returns (everything, or the progress made before an error).
 ssize_t pipe_write(Hook h, int fd, const char* buf, size_t n) {
+  if (n == 0) return REAL(write)(fd, buf, n);  // see do_read
   if (n <= PIPE_BUF || gi::user_nonblocking(fd))
     return gi::poll_then_call(h, fd, kWrite, [&] { return REAL(write)(fd, buf, n); });
   size_t done = 0;
@@ -107,9 +108,15 @@ ssize_t pipe_write(Hook h, int fd, const char* buf, size_t n) {
   return static_cast<ssize_t>(done);
 }
 
+// Zero-length reads, and zero-length writes to anything but a socket, never
+// wait natively: a pipe answers 0 at once, full or empty, and read() on a
+// socket returns 0 without looking at the queue — where recv() would wait for
+// data and take a whole datagram. readv/writev of zero bytes in all are
+// answered 0 by the kernel before it looks at the file at all (a socket's
+// shut-down peer included). So they go to libc (found by tests/fuzz).
 ssize_t do_read(Hook h, int fd, void* buf, size_t n) {
   Kind k = kind_of(h, fd);
-  if (k == Kind::invalid) return REAL(read)(fd, buf, n);
+  if (k == Kind::invalid || n == 0) return REAL(read)(fd, buf, n);
   return gi::barrier(h, [&] { return REAL(read)(fd, buf, n); }, [&]() -> ssize_t {
     if (gi::is_socket(k))
       return gi::socket_io(h, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recv)(fd, buf, n, MSG_DONTWAIT); });
@@ -157,7 +164,7 @@ ssize_t write(int fd, const void* buf, size_t n) {
 
 ssize_t readv(int fd, const struct iovec* iov, int n) {
   Kind k = kind_of(Hook::readv, fd);
-  if (k == Kind::invalid || n < 0) return REAL(readv)(fd, iov, n);
+  if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return REAL(readv)(fd, iov, n);  // see do_read
   return gi::barrier(Hook::readv, [&] { return REAL(readv)(fd, iov, n); }, [&]() -> ssize_t {
     if (!gi::is_socket(k)) return gi::poll_then_call(Hook::readv, fd, kRead, [&] { return REAL(readv)(fd, iov, n); });
     msghdr m{};
@@ -169,7 +176,7 @@ ssize_t readv(int fd, const struct iovec* iov, int n) {
 
 ssize_t writev(int fd, const struct iovec* iov, int n) {
   Kind k = kind_of(Hook::writev, fd);
-  if (k == Kind::invalid || n < 0) return REAL(writev)(fd, iov, n);
+  if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return REAL(writev)(fd, iov, n);  // see do_read
   return gi::barrier(Hook::writev, [&] { return REAL(writev)(fd, iov, n); }, [&]() -> ssize_t {
     if (!gi::is_socket(k))
       return gi::poll_then_call(Hook::writev, fd, kWrite, [&] { return REAL(writev)(fd, iov, n); });

@@ -193,7 +193,9 @@ void pthread_exit(void* value) {
       gt::wait_all_finished();
     }
   }
-  REAL(pthread_exit)(value);
+  // Not REAL(): clang makes noreturn part of the function's type, which
+  // RealCall does not match.
+  if (auto real = reinterpret_cast<void (*)(void*)>(gi::real_fn(Hook::pthread_exit))) real(value);
   std::abort();  // only if glibc's could not be found
 }
 
@@ -203,7 +205,10 @@ pthread_t pthread_self(void) {
   return REAL(pthread_self)();
 }
 
-int pthread_equal(pthread_t a, pthread_t b) { return a == b; }
+// glibc's <pthread.h> defines pthread_equal inline when optimising, and clang
+// refuses a second definition: ours takes the symbol through its asm name.
+int green_pthread_equal(pthread_t a, pthread_t b) __asm__("pthread_equal");
+int green_pthread_equal(pthread_t a, pthread_t b) { return a == b; }
 
 int pthread_setname_np(pthread_t th, const char* name) {
   gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;

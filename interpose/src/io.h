@@ -65,6 +65,16 @@ ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* 
     if (w < 0) return -1;
     r = attempt();
     if (r >= 0 || !would_block(errno)) return r;
+    // Ready, yet EAGAIN: a datagram socket whose reading side is shut down
+    // polls readable, and MSG_DONTWAIT says EAGAIN where a blocking recv
+    // returns 0 (found by tests/fuzz: it spun here for ever).
+    if ((events & green::READ) && read_shut_down(fd)) return 0;
+    // Whatever else keeps an fd "ready" while the call says EAGAIN, the
+    // socket's timeout still ends the call.
+    if (!d->forever() && d->left() <= Duration::zero()) {
+      errno = EAGAIN;
+      return -1;
+    }
   }
 }
 
@@ -100,10 +110,16 @@ template <class Call>
 ssize_t poll_then_call(Hook h, int fd, int events, Call call) {
   int w = green::wait_fd(fd, events, Duration::zero());
   if (w != 0) return call();  // ready, or an error the call reports itself
-  if (user_nonblocking(fd)) {
+  int fl = status_flags(fd);
+  if (fl >= 0 && (fl & O_NONBLOCK)) {
     count(h, Why::user_nonblock);
     return call();
   }
+  // Not open for this direction (a pipe's other end): poll never says ready,
+  // and libc fails the call at once with EBADF (found by tests/fuzz).
+  int mode = fl & O_ACCMODE;
+  if (fl >= 0 && (((events & green::READ) && mode == O_WRONLY) || ((events & green::WRITE) && mode == O_RDONLY)))
+    return call();
   w = wait_fd_ready(h, fd, events, Deadline::never(), OnSignal::restart);
   if (w < 0) return -1;
   return call();

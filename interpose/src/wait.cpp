@@ -2,6 +2,7 @@
 #include "wait.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -107,13 +108,26 @@ Deadline socket_deadline(int fd, int opt) noexcept {
   return Deadline::from(tv);
 }
 
+int status_flags(int fd) noexcept {
+  int saved = errno;
+  int fl = REAL(fcntl)(fd, F_GETFL);
+  errno = saved;
+  return fl;
+}
+
+bool read_shut_down(int fd) noexcept {
+  int saved = errno;
+  pollfd p{fd, POLLRDHUP, 0};
+  bool shut = REAL(poll)(&p, 1, 0) == 1 && (p.revents & POLLRDHUP);
+  errno = saved;
+  return shut;
+}
+
 bool user_nonblocking(int fd) noexcept {
   int known = io_fact(fd, IoFact::nonblocking);
   if (known >= 0) return known == 1;
   const std::uint32_t epoch = io_epoch();
-  int saved = errno;
-  int fl = REAL(fcntl)(fd, F_GETFL);
-  errno = saved;
+  int fl = status_flags(fd);
   if (fl < 0) return false;
   io_remember(fd, IoFact::nonblocking, (fl & O_NONBLOCK) != 0, epoch);
   return (fl & O_NONBLOCK) != 0;

@@ -64,9 +64,17 @@ inline bool valid_abstime(clockid_t clock, const timespec* ts) noexcept {
 // one call on `fd`, read from the kernel (the user's own value).
 Deadline socket_deadline(int fd, int opt) noexcept;
 
+// status_flags: fcntl(F_GETFL) of `fd` — the user's O_NONBLOCK and the access
+// mode, from the kernel — or -1 when it is not open. Preserves errno.
+int status_flags(int fd) noexcept;
+
 // user_nonblocking: the user set O_NONBLOCK on `fd` (the kernel's flag: green
 // never leaves it changed). Preserves errno.
 bool user_nonblocking(int fd) noexcept;
+
+// read_shut_down: `fd` polls POLLRDHUP: its reading side is shut down (by
+// shutdown(), or a stream peer's close). Preserves errno.
+bool read_shut_down(int fd) noexcept;
 
 // would_block: errno says "try again later".
 inline bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }

@@ -20,6 +20,10 @@ int main(void) {
 
   int p[2];
   pipe(p);
+  /* The wrong end of a pipe: EBADF at once. Under green these waited forever
+   * for a readiness that never comes (found by tests/fuzz). */
+  SHOW("read pipe's write end", read(p[1], buf, sizeof buf));
+  SHOW("write pipe's read end", write(p[0], "x", 1));
   int old = p[0];
   close(p[0]);
   close(p[1]);

@@ -32,7 +32,8 @@ struct FdInterest {
 };
 
 // wait_fds: park until any of `n` fds is ready, one was closed, or `timeout`
-// passes (forever: no timer). Returns how many entries have a non-zero revents
+// passes (forever: no timer). An fd that is not open is not watched (its
+// revents stays 0). Returns how many entries have a non-zero revents
 // (0 on timeout). With n == 0 it is a plain sleep that a KeepAlive-less hub
 // still counts as "can be woken" only through the timer — callers waiting
 // forever on nothing must hold a green::KeepAlive. Creates the hub if needed.
