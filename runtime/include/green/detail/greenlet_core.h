@@ -64,13 +64,15 @@ class GreenletCore : public Linkable, public Runnable {
 
   const std::string& name();
 
+  // Small fields first, packed together: a million greenlets alive at once
+  // pay for every byte of padding.
   State state_ = State::created;
   bool successful_ = false;       // dead and did not fail (GreenletExit counts as success)
   bool is_main_ = false;          // the thread's own stack: never started, never dies
+  int wait_fd_ = -1;              // the fd it waits on, if any
   std::exception_ptr exception_;  // failure, or the GreenletExit it was killed with
   std::exception_ptr pending_;    // thrown at its next switch point
   const char* wait_reason_ = nullptr;  // what it is parked on, for errors and dumps
-  int wait_fd_ = -1;                     // the fd it waits on, if any
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
   void* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
   Deadline wait_deadline_ = Deadline::max();  // when its park times out (set by park)
