@@ -374,7 +374,7 @@ http {{
                          f"{r['timers_early']:.0f} early", "—", "—", "every timeout within 1 ms of its deadline",
                          holds(late <= 1000 and r["timers_early"] == 0)))
         pp_anchor = f"epoll loop {ns('pingpong_epoll')}; two pthreads {ns('pingpong_threads')}"
-        for key, what in (("pingpong_cpp", "C++ API"), ("pingpong_c_preload", "blocking C under the preload")):
+        for key, what in (("pingpong_cpp", "C++ API, green::Socket"), ("pingpong_c_preload", "blocking C under the preload")):
             x = ratio(key, "pingpong_epoll")
             rows.append((f"socket ping-pong, two greenlets ({what}), per round trip", ns(key), pp_anchor,
                          fmt_ratio(x, "epoll") + "; " + fmt_ratio(ratio(key, "pingpong_threads"), "pthreads"),
