@@ -7,9 +7,12 @@
 //                                   until a common deadline HOLD_MS after start
 //   macro_bench timers N MAX_MS     N greenlets sleeping random 1..MAX_MS ms;
 //                                   lateness of each wakeup against its deadline
+//   macro_bench timer_floor N MAX_MS  N plain epoll_wait timeouts of 1..MAX_MS ms:
+//                                   the machine's own wakeup lateness (the anchor)
 //   macro_bench pingpong N          two greenlets, socketpair, N round trips of
 //                                   64 bytes with the C++ API (green::Socket)
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -112,6 +115,30 @@ int timers(long n, long max_ms) {
   return 0;
 }
 
+// timer_floor: the anchor for the timers row — how late a plain epoll_wait
+// with a millisecond timeout wakes on this machine (the kernel's timer slack
+// and the hypervisor's scheduling), N sequential waits of 1..MAX_MS ms.
+int timer_floor(long n, long max_ms) {
+  const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) return 1;
+  std::vector<long> late_us;
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<long> pick(1, max_ms);
+  for (long i = 0; i < n; ++i) {
+    const long ms = pick(rng);
+    epoll_event ev;
+    const auto t0 = Clock::now();
+    ::epoll_wait(ep, &ev, 1, static_cast<int>(ms));
+    late_us.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0 - std::chrono::milliseconds(ms)).count());
+  }
+  ::close(ep);
+  std::sort(late_us.begin(), late_us.end());
+  report("timer_floor_p99_late_us", static_cast<double>(late_us[static_cast<std::size_t>(n * 99 / 100)]));
+  report("timer_floor_max_late_us", static_cast<double>(late_us.back()));
+  return 0;
+}
+
 void must(bool ok, const char* what) {
   if (!ok) {
     std::perror(what);
@@ -152,6 +179,7 @@ int main(int argc, char** argv) {
   if (mode == "alive") return alive(arg(argc, argv, 2, 1000000), arg(argc, argv, 3, 5000));
   if (mode == "timers") return timers(arg(argc, argv, 2, 100000), arg(argc, argv, 3, 1000));
   if (mode == "pingpong") return pingpong(arg(argc, argv, 2, 100000));
-  std::fprintf(stderr, "usage: macro_bench spawn_join N | alive N HOLD_MS | timers N MAX_MS | pingpong N\n");
+  if (mode == "timer_floor") return timer_floor(arg(argc, argv, 2, 200), arg(argc, argv, 3, 10));
+  std::fprintf(stderr, "usage: macro_bench spawn_join N | alive N HOLD_MS | timers N MAX_MS | pingpong N | timer_floor N MAX_MS\n");
   return 2;
 }
