@@ -131,6 +131,11 @@ SEEDS = {
     "regress_dgram_shut_rd": program(
         2, op("dgram_pair", a=0, b=1, ms=1), op("shutdown", 1, a=0, variant=0), op("read", a=0, size=64),
         op("read", 1, a=0, variant=RECVMSG, size=8)),
+    # Two readers parked on one pipe, one write wakes both: the second used to
+    # make the real read() and block the thread (the concurrent run hung).
+    "regress_shared_pipe_readers": program(
+        3, op("pipe", a=0, b=1), op("read", a=0, size=64), op("read", 1, a=0, variant=READV, size=64),
+        op("sleep", 2, ms=1), op("write", 2, a=1, size=8), op("sleep", 2, ms=2), op("write", 2, a=1, size=8)),
     # select on a number above the kernel's fd table: libev used to abort (epoll_ctl EBADF).
     "regress_select_unopened_fd": program(2, op("select", a=7, b=1, variant=0, ms=2)),
 }
