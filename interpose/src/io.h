@@ -6,7 +6,8 @@
 // SO_SNDTIMEO, after which the caller gets EAGAIN as from libc.
 //
 // Other pollable fds (pipes, FIFOs, ttys, eventfds): the greenlet parks until
-// poll says ready, then the real, unchanged call runs — it does not block,
+// poll says ready — asked again once it runs, as another greenlet may have
+// taken what woke it — then the real, unchanged call runs. It does not block,
 // because readiness means data (or space for PIPE_BUF bytes) is there. A
 // writer that races us from another process can still make it block.
 //
@@ -120,9 +121,16 @@ ssize_t poll_then_call(Hook h, int fd, int events, Call call) {
   int mode = fl & O_ACCMODE;
   if (fl >= 0 && (((events & green::READ) && mode == O_WRONLY) || ((events & green::WRITE) && mode == O_RDONLY)))
     return call();
-  w = wait_fd_ready(h, fd, events, Deadline::never(), OnSignal::restart);
-  if (w < 0) return -1;
-  return call();
+  for (;;) {
+    w = wait_fd_ready(h, fd, events, Deadline::never(), OnSignal::restart);
+    if (w < 0) return -1;
+    // Woken by readiness, but other greenlets of this thread ran since: one
+    // write wakes every reader of a pipe, one read every writer, and the
+    // first takes what woke them. Asked again with no switch before the call,
+    // so the call cannot block the thread (tests/interpose/cases/green_shared_pipe.c,
+    // found by tests/fuzz).
+    if (green::wait_fd(fd, events, Duration::zero()) != 0) return call();
+  }
 }
 
 }  // namespace green::interpose

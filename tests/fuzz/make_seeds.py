@@ -12,7 +12,7 @@ import os
 import sys
 
 CODES = ["stream_pair", "dgram_pair", "pipe", "close", "dup", "read", "write", "poll",
-         "select", "nonblock", "timeo", "shutdown", "sleep", "fionread", "getfl"]
+         "select", "nonblock", "timeo", "shutdown", "sleep", "fionread", "getfl", "kick"]
 
 # Variants (program.h, world.cpp): read 0 read 1 recv 2 MSG_PEEK 3 MSG_WAITALL
 # 4 MSG_DONTWAIT 5 readv 6 recvmsg 7 recvfrom; write 0 write 1 send
@@ -97,6 +97,28 @@ SEEDS = {
         op("read", 3, a=1, size=65 + 4 * 100), op("read", a=1, variant=WAITALL, size=4096),
         op("dup", 2, a=1, b=2), op("read", 2, a=2, size=64), op("sleep", 3, ms=2), op("close", 3, a=1),
         op("write", 1, a=0, size=30)),
+    # Kicks (a read woken by another thread's write) on numbers reused since the
+    # last wait: by close and a new socketpair, by close and a new pipe, by dup2.
+    "kick_reused_numbers": program(
+        2, op("stream_pair", a=0, b=1, ms=1), op("read", a=0, size=8), op("kick", a=0, size=16),
+        op("close", 1, a=0), op("close", 1, a=1), op("stream_pair", 1, a=0, b=1), op("kick", a=0, size=16),
+        op("close", 1, a=0), op("pipe", 1, a=0, b=2), op("kick", a=0, variant=1, size=101),
+        op("pipe", 1, a=3, b=4), op("dup", 1, a=3, b=0), op("kick", a=0, size=7),
+        op("stream_pair", 1, a=3, b=5), op("dup", 1, a=3, b=0, variant=1), op("kick", a=0, size=9)),
+    # O_NONBLOCK and SO_RCVTIMEO toggled through a dup, then a blocking read on
+    # the original: it must wait again (the remembered settings are stale).
+    "kick_settings_via_dup": program(
+        2, op("stream_pair", a=0, b=1, ms=1), op("dup", a=0, b=2), op("kick", a=0, size=4),
+        op("nonblock", 1, a=2, variant=2), op("read", a=0, size=8), op("kick", a=0, size=4),
+        op("nonblock", 1, a=2, variant=1), op("kick", a=0, size=4), op("timeo", 1, a=2, ms=3),
+        op("read", a=0, size=8), op("kick", a=0, size=4), op("pipe", a=3, b=4), op("dup", a=3, b=5),
+        op("nonblock", 1, a=5, variant=3), op("read", a=3, size=8), op("nonblock", 1, a=5, variant=0),
+        op("kick", a=3, size=4)),
+    # Several actors on one fd in both directions while a kick wakes a reader.
+    "kick_crowd": program(
+        4, op("stream_pair", a=0, b=1, ms=7), op("kick", a=0, size=32), op("read", 1, a=0, size=16),
+        op("write", 2, a=0, size=65536 + 100 * 1024), op("read", 3, a=1, size=4096), op("kick", 1, a=0, size=8),
+        op("poll", 2, a=0, b=1, variant=6, ms=3), op("read", 3, a=1, variant=WAITALL, size=4096)),
     # read on a pipe's write end, write on its read end: EBADF, not a wait forever.
     "regress_pipe_wrong_end": program(
         2, op("pipe", a=5, b=0), op("read", a=0, size=64), op("write", 1, a=5, size=8)),
@@ -109,6 +131,11 @@ SEEDS = {
     "regress_dgram_shut_rd": program(
         2, op("dgram_pair", a=0, b=1, ms=1), op("shutdown", 1, a=0, variant=0), op("read", a=0, size=64),
         op("read", 1, a=0, variant=RECVMSG, size=8)),
+    # Two readers parked on one pipe, one write wakes both: the second used to
+    # make the real read() and block the thread (the concurrent run hung).
+    "regress_shared_pipe_readers": program(
+        3, op("pipe", a=0, b=1), op("read", a=0, size=64), op("read", 1, a=0, variant=READV, size=64),
+        op("sleep", 2, ms=1), op("write", 2, a=1, size=8), op("sleep", 2, ms=2), op("write", 2, a=1, size=8)),
     # select on a number above the kernel's fd table: libev used to abort (epoll_ctl EBADF).
     "regress_select_unopened_fd": program(2, op("select", a=7, b=1, variant=0, ms=2)),
 }

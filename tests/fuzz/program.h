@@ -40,6 +40,7 @@ enum class OpCode : std::uint8_t {
   sleep,        // usleep/nanosleep/poll(NULL) of 0-3 ms
   fionread,     // ioctl(FIONREAD)
   getfl,        // fcntl(F_GETFL)
+  kick,         // read a (socket timeout 200 ms meanwhile) while another thread writes to its peer
   count_
 };
 

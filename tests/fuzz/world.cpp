@@ -13,8 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <thread>
 
 #include "report.h"
 
@@ -90,6 +94,7 @@ Outcome World::run(const Op& op) {
     case OpCode::write: do_write(op, o); break;
     case OpCode::poll: do_poll(op, o); break;
     case OpCode::select: do_select(op, o); break;
+    case OpCode::kick: do_kick(op, o); break;
     default: do_misc(op, o); break;
   }
   o.ran = true;
@@ -352,6 +357,73 @@ void World::do_misc(const Op& op, Outcome& o) {
       break;
     }
   }
+}
+
+// do_kick: the one op whose wait is ended by a write that no greenlet makes.
+// Another OS thread writes into the stream slot a reads from, about 1 ms from
+// now, through a dup of a writing slot and raw system calls (nothing of green
+// runs there), while this actor reads a. Natively the read gets the bytes; a
+// wait whose kernel registration went stale (a watch reused for a number that
+// names another file now) would never be woken: a socket's read then ends
+// with EAGAIN at the 200 ms SO_RCVTIMEO set for the op (an outcome that
+// differs), a pipe's read hangs (the watchdog). ret -2: nothing to kick (no
+// writing slot, or a read that would not wait: data already there, or
+// O_NONBLOCK) — decided the same way in every run.
+void World::do_kick(const Op& op, Outcome& o) {
+  int fd = fd_of(op.a);
+  int ep = slots_[op.a].ep;
+  int in = ep >= 0 ? endpoints_[ep].in : -1;
+  int writer = -1;
+  for (const Slot& s : slots_)
+    if (in >= 0 && s.fd >= 0 && endpoints_[s.ep].out == in) writer = s.fd;
+  pollfd p{fd, POLLIN, 0};
+  int fl = writer >= 0 ? ::fcntl(fd, F_GETFL) : -1;
+  // An empty stream: the helper's write (at most 4096 bytes) cannot block.
+  if (fl < 0 || (fl & O_NONBLOCK) || ::poll(&p, 1, 0) != 0) {
+    o.ret = -2;
+    return;
+  }
+  Dir& d = *dirs_[in];
+  if (schedule_ == Schedule::concurrent) d.ordered = false;  // other writers meanwhile
+  std::vector<unsigned char> out(std::max<std::size_t>(1, std::min<std::size_t>(op.size, 4096)));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = pattern(d.id, d.written + i);
+  int w = ::dup(writer);  // another actor may close `writer` meanwhile
+  std::atomic<long> wrote{0};
+  std::thread helper([&] {
+    timespec ts{0, 1000000};
+    ::syscall(SYS_nanosleep, &ts, nullptr);
+    wrote = ::syscall(SYS_write, w, out.data(), out.size());
+  });
+  timeval old{}, longer{0, 200000};
+  socklen_t len = sizeof old;
+  bool sock = ::getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &old, &len) == 0;
+  if (sock) ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &longer, sizeof longer);
+  struct Done {  // also when the op's Timeout cuts the read
+    World::Dir& d;
+    std::thread& helper;
+    std::atomic<long>& wrote;
+    int w, fd;
+    bool sock;
+    timeval old;
+    ~Done() {
+      helper.join();
+      ::close(w);
+      if (wrote > 0) d.written += static_cast<std::uint64_t>(wrote.load());
+      if (sock) ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &old, sizeof old);
+    }
+  } done{d, helper, wrote, w, fd, sock, old};
+  std::vector<unsigned char> buf(op.size);
+  iovec iov{buf.data(), buf.size()};
+  std::uint64_t gen = replacements(fd);
+  ssize_t r = (op.variant & 1) ? ::readv(fd, &iov, 1) : ::read(fd, buf.data(), buf.size());
+  set_result(o, r);
+  if (r > 0) {
+    o.data = fnv1a(buf.data(), static_cast<std::size_t>(r));
+    check_read(d, buf.data(), static_cast<std::size_t>(r), true);
+  }
+  if (schedule_ == Schedule::concurrent && replacements(fd) != gen && !(r < 0 && o.err == EBADF))
+    fail("a kicked read parked on fd %d, closed or replaced meanwhile, returned %zd (errno %d), not EBADF", fd, r,
+         o.err);
 }
 
 void World::finish() {

@@ -77,6 +77,7 @@ class World {
   void do_poll(const Op& op, Outcome& o);
   void do_select(const Op& op, Outcome& o);
   void do_misc(const Op& op, Outcome& o);
+  void do_kick(const Op& op, Outcome& o);
   bool would_block_forever(const Op& op, int fd, bool writing);
   void check_read(Dir& d, const unsigned char* buf, std::size_t n, bool consume);
   void replaced(int fd) { ++replacements_[fd]; }
