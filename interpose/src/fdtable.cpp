@@ -17,14 +17,17 @@ namespace {
 struct Entry {
   std::atomic<std::uint8_t> kind;
   std::atomic<std::uint32_t> gen;
-  // io_fact's cache: epoch << 6 | known facts << 3 | their values.
-  std::atomic<std::uint32_t> io;
+  // io_fact's cache: the whole epoch << 32 | known facts << 3 | their values.
+  // All 32 bits of the epoch: a server flips O_NONBLOCK for every accept, and
+  // a truncated epoch would come round again, reviving facts long stale.
+  std::atomic<std::uint64_t> io;
 };
-static_assert(sizeof(Entry) == 12);
+static_assert(sizeof(Entry) == 16);
 
-// Odd from the start: a zero-filled Entry never matches it.
+// One from the start: a zero-filled Entry never matches it (until 2^32 bumps,
+// when the epoch skips zero: see io_changed).
 std::atomic<std::uint32_t> g_io_epoch{1};
-constexpr std::uint32_t kEpochShift = 6;
+constexpr unsigned kEpochShift = 32;
 
 struct Table {
   Entry* entries = nullptr;
@@ -96,6 +99,14 @@ void fd_forget(int fd) noexcept {
   }
 }
 
+int fd_limit() noexcept { return static_cast<int>(table().size); }
+
+bool fd_seen(int fd) noexcept {
+  Entry* e = table().at(fd);
+  return e && (e->gen.load(std::memory_order_relaxed) != 0 || e->kind.load(std::memory_order_relaxed) != 0 ||
+               e->io.load(std::memory_order_relaxed) != 0);
+}
+
 void fd_opened(int fd, Kind k) noexcept {
   if (Entry* e = table().at(fd)) {
     e->io.store(0, std::memory_order_relaxed);
@@ -114,26 +125,29 @@ std::uint32_t io_epoch() noexcept { return g_io_epoch.load(std::memory_order_acq
 int io_fact(int fd, IoFact f) noexcept {
   Entry* e = table().at(fd);
   if (!e) return -1;
-  std::uint32_t w = e->io.load(std::memory_order_acquire);
-  auto bit = static_cast<std::uint32_t>(f);
-  if ((w >> kEpochShift) != (io_epoch() & ((1u << (32 - kEpochShift)) - 1)) || !(w & (bit << 3))) return -1;
+  std::uint64_t w = e->io.load(std::memory_order_acquire);
+  auto bit = static_cast<std::uint64_t>(f);
+  if ((w >> kEpochShift) != io_epoch() || !(w & (bit << 3))) return -1;
   return (w & bit) ? 1 : 0;
 }
 
 void io_remember(int fd, IoFact f, bool value, std::uint32_t epoch) noexcept {
   Entry* e = table().at(fd);
   if (!e) return;
-  auto bit = static_cast<std::uint32_t>(f);
-  const std::uint32_t tag = epoch << kEpochShift;
-  std::uint32_t w = e->io.load(std::memory_order_relaxed);
+  auto bit = static_cast<std::uint64_t>(f);
+  const std::uint64_t tag = static_cast<std::uint64_t>(epoch) << kEpochShift;
+  std::uint64_t w = e->io.load(std::memory_order_relaxed);
   for (;;) {
     // Facts of an older epoch are dropped, not merged.
-    std::uint32_t base = (w >> kEpochShift) == (tag >> kEpochShift) ? w : tag;
-    std::uint32_t next = (base & ~bit) | (bit << 3) | (value ? bit : 0);
+    std::uint64_t base = (w >> kEpochShift) == epoch ? w : tag;
+    std::uint64_t next = (base & ~bit) | (bit << 3) | (value ? bit : 0);
     if (e->io.compare_exchange_weak(w, next, std::memory_order_release, std::memory_order_relaxed)) return;
   }
 }
 
-void io_changed() noexcept { g_io_epoch.fetch_add(1, std::memory_order_acq_rel); }
+void io_changed() noexcept {
+  // Zero is what a fresh entry holds: never an epoch.
+  if (g_io_epoch.fetch_add(1, std::memory_order_acq_rel) + 1 == 0) g_io_epoch.fetch_add(1, std::memory_order_acq_rel);
+}
 
 }  // namespace green::interpose

@@ -44,6 +44,12 @@ std::uint32_t fd_generation(int fd) noexcept;
 // generation and probe again on next use.
 void fd_forget(int fd) noexcept;
 
+// fd_limit: one past the highest fd number the table covers.
+int fd_limit() noexcept;
+// fd_seen: the table holds something about `fd` (reading it costs no memory:
+// untouched pages of the table stay unbacked).
+bool fd_seen(int fd) noexcept;
+
 // fd_opened: a hook created `fd` and knows its kind.
 void fd_opened(int fd, Kind k) noexcept;
 

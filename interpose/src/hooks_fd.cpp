@@ -1,5 +1,5 @@
-// hooks_fd.cpp — the fd lifecycle: close, dup*, fcntl, ioctl, socket options,
-// pipe, pipe2, eventfd.
+// hooks_fd.cpp — the fd lifecycle: close, close_range, closefrom, dup*,
+// fcntl, ioctl, socket options, pipe, pipe2, eventfd.
 //
 // close and dup2/dup3 over an fd first wake every greenlet of this thread
 // waiting on it (they get EBADF) and bump the fd's generation, so a waiter
@@ -8,6 +8,7 @@
 // or the socket timeouts (see fdtable.h), so F_GETFL, FIONBIO, SO_RCVTIMEO and
 // SO_SNDTIMEO mean exactly what they mean to libc; the ones that change them
 // only tell the table to read them again (io_changed).
+#include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -33,6 +34,15 @@ void replacing(Hook h, int fd) noexcept {
   gi::fd_forget(fd);
 }
 
+// close_range / closefrom: every number of the range green knows about is
+// forgotten (and its waiters woken) like a close() of it. The rest were never
+// seen by a hook, so nothing about them is remembered.
+void replacing_range(Hook h, unsigned first, unsigned last) noexcept {
+  const unsigned end = static_cast<unsigned>(gi::fd_limit());
+  for (unsigned fd = first; fd <= last && fd < end; ++fd)
+    if (gi::fd_seen(static_cast<int>(fd))) replacing(h, static_cast<int>(fd));
+}
+
 bool is_dup_cmd(int cmd) noexcept { return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC; }
 
 template <class Real>
@@ -51,6 +61,17 @@ extern "C" {
 int close(int fd) {
   replacing(Hook::close, fd);
   return REAL(close)(fd);
+}
+
+int close_range(unsigned first, unsigned last, int flags) {
+  // CLOSE_RANGE_CLOEXEC only marks the fds: none closes now.
+  if (!(flags & CLOSE_RANGE_CLOEXEC)) replacing_range(Hook::close_range, first, last);
+  return REAL(close_range)(first, last, flags);
+}
+
+void closefrom(int lowfd) {
+  if (lowfd >= 0) replacing_range(Hook::closefrom, static_cast<unsigned>(lowfd), ~0u);
+  REAL(closefrom)(lowfd);
 }
 
 int dup(int fd) {
