@@ -4,6 +4,8 @@
 #include <ev.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,13 +15,11 @@
 
 namespace green::detail {
 
-static_assert(sizeof(ev_timer) <= 64 && alignof(ev_timer) <= 16);
 static_assert(sizeof(ev_io) <= 64 && alignof(ev_io) <= 16);
 static_assert(sizeof(ev_async) <= 64 && alignof(ev_async) <= 16);
 static_assert(sizeof(ev_signal) <= 64 && alignof(ev_signal) <= 16);
 
 namespace {
-ev_timer* as_timer(unsigned char* raw) { return std::launder(reinterpret_cast<ev_timer*>(raw)); }
 ev_io* as_io(unsigned char* raw) { return std::launder(reinterpret_cast<ev_io*>(raw)); }
 ev_async* as_async(unsigned char* raw) { return std::launder(reinterpret_cast<ev_async*>(raw)); }
 }  // namespace
@@ -39,7 +39,41 @@ struct ev_loop* new_loop() noexcept {
 ev_signal* as_signal(unsigned char* raw) { return std::launder(reinterpret_cast<ev_signal*>(raw)); }
 }  // namespace
 
-EventLoop::EventLoop() : loop_(new_loop()) { start_async(); }
+EventLoop::EventLoop() : loop_(new_loop()) {
+  start_async();
+  start_timer_fd();
+}
+
+void EventLoop::start_timer_fd() noexcept {
+  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (timer_fd_ < 0) {
+    std::fprintf(stderr, "green: cannot create the hub's timerfd (timerfd_create failed): out of fds?\n");
+    std::abort();
+  }
+  timer_fd_due_ = INT64_MAX;
+  ev_io* w = new (timer_io_) ev_io;
+  ev_io_init(w, [](struct ev_loop*, ev_io* io, int) {
+    auto* self = static_cast<EventLoop*>(io->data);
+    std::uint64_t expirations;
+    while (::read(self->timer_fd_, &expirations, sizeof expirations) > 0) {
+    }
+    self->timer_fd_due_ = INT64_MAX;  // fired: the next block arms it again
+    // The due timers fire after ev_run returns (run_once).
+  }, timer_fd_, EV_READ);
+  w->data = this;
+  ev_io_start(loop_, w);
+  // Like the doorbell, the timerfd alone keeps nothing alive: armed timers do
+  // (timers_nonempty).
+  ev_unref(loop_);
+}
+
+void EventLoop::timers_nonempty(bool nonempty) noexcept {
+  if (nonempty) {
+    ev_ref(loop_);
+  } else {
+    ev_unref(loop_);
+  }
+}
 
 void EventLoop::start_async() noexcept {
   ev_async* a = new (async_) ev_async;
@@ -57,7 +91,10 @@ void EventLoop::start_async() noexcept {
 EventLoop::~EventLoop() {
   ev_ref(loop_);
   ev_async_stop(loop_, as_async(async_));
+  if (timers_.empty()) ev_ref(loop_);
+  ev_io_stop(loop_, as_io(timer_io_));
   ev_loop_destroy(loop_);
+  ::close(timer_fd_);
 }
 
 void EventLoop::reinit_after_fork() noexcept {
@@ -73,10 +110,18 @@ void EventLoop::reinit_after_fork() noexcept {
   }
   ev_ref(old);
   ev_async_stop(old, as_async(async_));
+  if (timers_.empty()) ev_ref(old);
+  ev_io_stop(old, as_io(timer_io_));
   // Closes the child's copies of the backend fds; the parent keeps its own.
   ev_loop_destroy(old);
+  // The inherited timerfd is the parent's timer: arming it would move the
+  // parent's wakeups. The child gets its own; timers armed before the fork
+  // are forgotten (their stop() sees the old generation).
+  ::close(timer_fd_);
+  timers_.clear();
   loop_ = new_loop();
   start_async();
+  start_timer_fd();
   for (SignalWatch* s = signals_; s; s = s->next_) {
     ev_signal_start(loop_, as_signal(s->raw_));
     ev_unref(loop_);
@@ -87,7 +132,11 @@ void EventLoop::reinit_after_fork() noexcept {
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 }
 
-void EventLoop::run_once(bool block) { ev_run(loop_, block ? EVRUN_ONCE : EVRUN_NOWAIT); }
+void EventLoop::run_once(bool block) {
+  if (block) arm_timer_fd();
+  ev_run(loop_, block ? EVRUN_ONCE : EVRUN_NOWAIT);
+  fire_due_timers();
+}
 
 void EventLoop::track_polling(std::atomic<bool>* flag) noexcept {
   polling_ = flag;
@@ -110,44 +159,6 @@ void EventLoop::set_async(void (*fn)(void*), void* arg) noexcept {
   async_arg_ = arg;
 }
 void EventLoop::async_send() noexcept { ev_async_send(loop_, as_async(async_)); }
-
-Timer::Timer(void (*fn)(void*), void* arg) noexcept : fn_(fn), arg_(arg) {
-  ev_timer* t = new (raw_) ev_timer;
-  ev_init(t, &Timer::trampoline);
-  t->data = this;
-}
-
-void Timer::trampoline(struct ev_loop*, struct ev_timer* w, int) {
-  auto* self = static_cast<Timer*>(w->data);
-  // A one-shot timer is inactive once it fired; keep our count in step before
-  // the callback, which may switch away for a long time.
-  self->loop_->armed_--;
-  self->loop_ = nullptr;
-  self->fn_(self->arg_);
-}
-
-void Timer::start(EventLoop& loop, Duration after) noexcept {
-  stop();
-  // The loop's clock is cached per iteration; a greenlet that ran for a while
-  // would otherwise get a timer that fires early.
-  ev_now_update(loop.loop_);
-  double secs = after.count() <= 0 ? 0.0 : static_cast<double>(after.count()) / 1e9;
-  ev_timer* t = as_timer(raw_);
-  ev_timer_set(t, secs, 0.0);
-  ev_timer_start(loop.loop_, t);
-  loop_ = &loop;
-  generation_ = loop.generation_;
-  loop.armed_++;
-}
-
-void Timer::stop() noexcept {
-  if (!loop_) return;
-  if (generation_ == loop_->generation_) {  // else started before a fork: forgotten
-    ev_timer_stop(loop_->loop_, as_timer(raw_));
-    loop_->armed_--;
-  }
-  loop_ = nullptr;
-}
 
 FdWatch::FdWatch(void (*fn)(void*, int), void* arg) noexcept : fn_(fn), arg_(arg) {
   ev_io* w = new (raw_) ev_io;

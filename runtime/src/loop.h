@@ -1,5 +1,10 @@
 // loop.h — green's view of libev. loop.cpp is the only file that includes ev.h.
 //
+// Timers are green's own (timers.cpp): a binary heap per loop and one timerfd
+// armed to the earliest deadline, with nanosecond precision. libev's timers
+// wake epoll_wait with a millisecond timeout rounded up (and at least 1 ms),
+// so each fired up to a millisecond or two late.
+//
 // The watchers keep libev's structs in inline storage so that a wait on a
 // greenlet's stack never allocates. EventLoop counts the watchers armed through
 // it: that count (not libev's refcount, which the ev_async would pollute) is
@@ -8,15 +13,18 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "green/duration.h"
 
 struct ev_loop;
-struct ev_timer;
 struct ev_io;
 struct ev_signal;
 
 namespace green::detail {
+
+class Timer;
 
 class EventLoop {
  public:
@@ -25,7 +33,8 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // run_once: one libev iteration; `block` waits for the next event or timer.
+  // run_once: one libev iteration, then the timers that are due; `block`
+  // waits for the next event or timer.
   void run_once(bool block);
   // armed: timers and fd watches currently started through this loop.
   std::size_t armed() const noexcept { return armed_; }
@@ -58,6 +67,19 @@ class EventLoop {
   friend class FdWatch;
   friend class SignalWatch;
   void start_async() noexcept;
+  // Timers (timers.cpp; the timerfd's libev side in loop.cpp).
+  void start_timer_fd() noexcept;
+  void timers_nonempty(bool nonempty) noexcept;  // ref the loop while timers wait
+  void arm_timer_fd() noexcept;                  // before blocking: wake at the earliest deadline
+  void fire_due_timers();
+  void heap_push(Timer* t);
+  void heap_remove(Timer* t) noexcept;
+  void heap_sift_up(std::size_t i) noexcept;
+  void heap_sift_down(std::size_t i) noexcept;
+  std::vector<Timer*> timers_;  // min-heap by due time
+  int timer_fd_ = -1;
+  std::int64_t timer_fd_due_ = INT64_MAX;  // what timer_fd_ is armed for
+  alignas(16) unsigned char timer_io_[64];
   struct ev_loop* loop_;
   std::size_t armed_ = 0;
   unsigned generation_ = 0;
@@ -68,21 +90,25 @@ class EventLoop {
   void* async_arg_ = nullptr;
 };
 
-// Timer: a one-shot timer calling fn(arg) in the hub.
+// Timer: a one-shot timer calling fn(arg) in the hub, at its deadline
+// (CLOCK_MONOTONIC, as steady_clock), never before.
 class Timer {
  public:
-  Timer(void (*fn)(void*), void* arg) noexcept;
+  Timer(void (*fn)(void*), void* arg) noexcept : fn_(fn), arg_(arg) {}
   ~Timer() { stop(); }
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
+  // start: (re)arm for `after` from now; out of memory for the heap aborts
+  // with a message (a timer cannot be refused silently).
   void start(EventLoop& loop, Duration after) noexcept;
   void stop() noexcept;
   bool active() const noexcept { return loop_ != nullptr; }
 
  private:
-  static void trampoline(struct ev_loop*, struct ev_timer* w, int);
-  alignas(16) unsigned char raw_[64];
+  friend class EventLoop;
+  std::int64_t due_ns_ = 0;
+  std::size_t heap_index_ = 0;
   EventLoop* loop_ = nullptr;
   unsigned generation_ = 0;
   void (*fn_)(void*);
