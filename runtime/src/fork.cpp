@@ -58,6 +58,11 @@ void Hub::after_fork_child() noexcept {
   // The fd waits all belong to abandoned greenlets (the forker is running).
   fd_slots_.clear();
   loop_.reinit_after_fork();
+  // The forking greenlet's timers (a Timeout it armed, its own sleep) go on;
+  // those of the greenlets left behind would only keep the loop alive.
+  loop_.drop_timers_if([](const void* owner) {
+    return owner && static_cast<const GreenletCore*>(owner)->state_ == GreenletCore::State::abandoned;
+  });
   if (keepalives_ != 0) loop_.hold();
 }
 

@@ -204,7 +204,7 @@ bool Hub::park(const char* reason, Duration timeout) {
           e->g->hub_->wake(e->g);
         },
         &expiry);
-    timer->start(loop_, timeout);
+    timer->start(loop_, timeout, me);
     me->wait_deadline_ = deadline_after(timeout);
   }
 
@@ -264,7 +264,7 @@ void Hub::start(const std::shared_ptr<GreenletCore>& g, Duration delay) {
       },
       g.get());
   g->start_timer_ = t;
-  t->start(loop_, delay);
+  t->start(loop_, delay, g.get());
 }
 
 void Hub::kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept {

@@ -115,19 +115,18 @@ void EventLoop::reinit_after_fork() noexcept {
   // Closes the child's copies of the backend fds; the parent keeps its own.
   ev_loop_destroy(old);
   // The inherited timerfd is the parent's timer: arming it would move the
-  // parent's wakeups. The child gets its own; timers armed before the fork
-  // are forgotten (their stop() sees the old generation).
+  // parent's wakeups. The child gets its own, armed for the same heap.
   ::close(timer_fd_);
-  timers_.clear();
   loop_ = new_loop();
   start_async();
   start_timer_fd();
+  if (!timers_.empty()) timers_nonempty(true);
   for (SignalWatch* s = signals_; s; s = s->next_) {
     ev_signal_start(loop_, as_signal(s->raw_));
     ev_unref(loop_);
   }
   if (polling_) track_polling(polling_);
-  armed_ = 0;
+  armed_ = timers_.size();  // the fd watches are gone, the timers are not
   ++generation_;
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 }

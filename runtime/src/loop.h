@@ -54,11 +54,14 @@ class EventLoop {
   void track_polling(std::atomic<bool>* flag) noexcept;
 
   // reinit_after_fork: in a forked child, replace the inherited libev loop by
-  // a fresh one. Watchers started before the fork are forgotten (their stop()
-  // does nothing, they never fire), armed() drops to zero; the doorbell and
-  // the signal watches move to the new loop. Never touches the parent's epoll
-  // registrations (the old loop is closed without epoll_ctl).
+  // a fresh one. Fd watches started before the fork are forgotten (their
+  // stop() does nothing, they never fire); the doorbell and the signal watches
+  // move to the new loop. Never touches the parent's epoll registrations (the
+  // old loop is closed without epoll_ctl). Timers are the process's own memory:
+  // they stay armed, on a new timerfd (drop_timers_if prunes them).
   void reinit_after_fork() noexcept;
+  // drop_timers_if: disarm every timer whose owner (Timer::start) `drop` names.
+  void drop_timers_if(bool (*drop)(const void* owner)) noexcept;
   // generation: bumped by reinit_after_fork; watchers remember it at start.
   unsigned generation() const noexcept { return generation_; }
 
@@ -100,8 +103,10 @@ class Timer {
   Timer& operator=(const Timer&) = delete;
 
   // start: (re)arm for `after` from now; out of memory for the heap aborts
-  // with a message (a timer cannot be refused silently).
-  void start(EventLoop& loop, Duration after) noexcept;
+  // with a message (a timer cannot be refused silently). `owner`: the
+  // greenlet the timer works for, so a forked child can drop the timers of
+  // the greenlets it left behind.
+  void start(EventLoop& loop, Duration after, const void* owner = nullptr) noexcept;
   void stop() noexcept;
   bool active() const noexcept { return loop_ != nullptr; }
 
@@ -110,7 +115,7 @@ class Timer {
   std::int64_t due_ns_ = 0;
   std::size_t heap_index_ = 0;
   EventLoop* loop_ = nullptr;
-  unsigned generation_ = 0;
+  const void* owner_ = nullptr;
   void (*fn_)(void*);
   void* arg_;
 };

@@ -41,7 +41,7 @@ Timeout::Timeout(Duration d, std::exception_ptr exc) : id_(next_id()), duration_
   state_ = new State(this);
   state_->target = hub.current();
   state_->exc = std::move(exc);
-  state_->timer.start(hub.loop(), d);
+  state_->timer.start(hub.loop(), d, state_->target);
 }
 
 Timeout::Timeout(const Timeout& other) noexcept : id_(other.id_), duration_(other.duration_) {

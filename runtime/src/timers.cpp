@@ -30,11 +30,11 @@ std::int64_t due_after(Duration after) noexcept {
 }
 }  // namespace
 
-void Timer::start(EventLoop& loop, Duration after) noexcept {
+void Timer::start(EventLoop& loop, Duration after, const void* owner) noexcept {
   stop();
   due_ns_ = due_after(after);
   loop_ = &loop;
-  generation_ = loop.generation_;
+  owner_ = owner;
   try {
     loop.heap_push(this);
   } catch (const std::bad_alloc&) {
@@ -46,11 +46,26 @@ void Timer::start(EventLoop& loop, Duration after) noexcept {
 
 void Timer::stop() noexcept {
   if (!loop_) return;
-  if (generation_ == loop_->generation_) {  // else armed before a fork: forgotten
-    loop_->heap_remove(this);
-    loop_->armed_--;
-  }
+  loop_->heap_remove(this);
+  loop_->armed_--;
   loop_ = nullptr;
+}
+
+void EventLoop::drop_timers_if(bool (*drop)(const void* owner)) noexcept {
+  const bool had = !timers_.empty();
+  std::size_t kept = 0;
+  for (Timer* t : timers_) {
+    if (drop(t->owner_)) {
+      t->loop_ = nullptr;
+      armed_--;
+    } else {
+      t->heap_index_ = kept;
+      timers_[kept++] = t;
+    }
+  }
+  timers_.resize(kept);
+  for (std::size_t i = kept / 2; i-- > 0;) heap_sift_down(i);
+  if (had && timers_.empty()) timers_nonempty(false);
 }
 
 void EventLoop::heap_push(Timer* t) {

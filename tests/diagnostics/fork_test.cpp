@@ -74,6 +74,30 @@ TEST_F(Fork, ChildGoesOnWithTheForkingGreenletOnlyParentUnaffected) {
   EXPECT_EQ(text, "live=1 watchers=0\nspawned=42\nlive=1 watchers=0\n");
 }
 
+// A Timeout the forking greenlet armed keeps running in the child (the
+// timers of the greenlets left behind are dropped: see the stats line above).
+TEST_F(Fork, ATimeoutArmedBeforeTheForkFiresInTheChild) {
+  Report report;
+  auto forker = green::spawn([&]() -> pid_t {
+    green::Timeout t(100ms);
+    pid_t pid = ::fork();
+    if (pid != 0) return pid;  // the parent disarms its copy on return
+    try {
+      green::sleep(5s);
+      report.say("slept through");
+    } catch (const green::Timeout& e) {
+      report.say(e == t ? "the timeout fired" : "another timeout fired");
+    }
+    report.say(stats_line());
+    ::_exit(0);
+  });
+  pid_t pid = forker.get();
+  ASSERT_GT(pid, 0);
+  auto [status, text] = report.collect(pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(text, "the timeout fired\nlive=1 watchers=0\n");
+}
+
 TEST_F(Fork, FromMainWhileAGreenletWaitsOnAnFd) {
   Report report;
   Pipe pipe;
