@@ -85,6 +85,18 @@ void report(const Saved& saved, struct sigaction* out) {
   }
 }
 
+// install: signal() and its old names, through the sigaction() hook below,
+// so their handlers are wrapped like any other.
+sighandler_t install(int sig, sighandler_t handler, int flags, bool mask_self) {
+  struct sigaction act {}, old{};
+  act.sa_handler = handler;
+  sigemptyset(&act.sa_mask);
+  if (mask_self && sig > 0 && sig < NSIG) sigaddset(&act.sa_mask, sig);
+  act.sa_flags = flags;
+  if (::sigaction(sig, &act, &old) != 0) return SIG_ERR;
+  return old.sa_handler;  // shares its storage with sa_sigaction
+}
+
 }  // namespace
 
 extern "C" {
@@ -112,14 +124,12 @@ int sigaction(int sig, const struct sigaction* act, struct sigaction* oldact) {
   return r;
 }
 
-sighandler_t signal(int sig, sighandler_t handler) {
-  struct sigaction act {}, old{};
-  act.sa_handler = handler;
-  sigemptyset(&act.sa_mask);
-  if (sig > 0 && sig < NSIG) sigaddset(&act.sa_mask, sig);
-  act.sa_flags = SA_RESTART;
-  if (::sigaction(sig, &act, &old) != 0) return SIG_ERR;
-  return old.sa_handler;  // shares its storage with sa_sigaction
+// BSD semantics, as glibc's signal(): restarts, blocks itself while it runs.
+sighandler_t signal(int sig, sighandler_t handler) { return install(sig, handler, SA_RESTART, true); }
+sighandler_t bsd_signal(int sig, sighandler_t handler) { return install(sig, handler, SA_RESTART, true); }
+// System V semantics: one delivery, then the default; no restart; not blocked.
+sighandler_t sysv_signal(int sig, sighandler_t handler) {
+  return install(sig, handler, SA_RESETHAND | SA_NODEFER, false);
 }
 
 }  // extern "C"

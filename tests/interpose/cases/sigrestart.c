@@ -10,6 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* glibc declares bsd_signal only for old X/Open levels; it exports it always. */
+extern __sighandler_t bsd_signal(int sig, __sighandler_t handler);
+
 static volatile sig_atomic_t hits;
 static void on_alarm(int sig) { (void)sig; hits++; }
 static void on_alarm_info(int sig, siginfo_t *info, void *uctx) {
@@ -76,6 +79,19 @@ int main(void) {
   alarm_in(150);
   TIMED("read, signal() handler", 0.4, read(p[0], &c, 1));
   pthread_join(t, NULL);
+
+  bsd_signal(SIGALRM, on_alarm); /* the same as signal() */
+  t = start_late_writer(p[1]);
+  alarm_in(150);
+  TIMED("read, bsd_signal() handler", 0.4, read(p[0], &c, 1));
+  pthread_join(t, NULL);
+
+  sysv_signal(SIGALRM, on_alarm); /* System V semantics: no restart, one delivery */
+  alarm_in(150);
+  TIMED("read, sysv_signal() handler", 0.15, read(p[0], &c, 1));
+  struct sigaction after;
+  sigaction(SIGALRM, NULL, &after);
+  printf("sysv_signal: default again after one delivery: %d\n", after.sa_handler == SIG_DFL);
 
   int ls = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a;
