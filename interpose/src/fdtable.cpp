@@ -91,11 +91,13 @@ std::uint32_t fd_generation(int fd) noexcept {
   return e ? e->gen.load(std::memory_order_acquire) : 0;
 }
 
+// The generation moves before the cached facts are cleared: an io_remember
+// whose exchange sees the cleared word then sees the new generation too.
 void fd_forget(int fd) noexcept {
   if (Entry* e = table().at(fd)) {
-    e->io.store(0, std::memory_order_relaxed);
-    e->kind.store(static_cast<std::uint8_t>(Kind::unknown), std::memory_order_relaxed);
     e->gen.fetch_add(1, std::memory_order_acq_rel);
+    e->kind.store(static_cast<std::uint8_t>(Kind::unknown), std::memory_order_relaxed);
+    e->io.store(0, std::memory_order_release);
   }
 }
 
@@ -109,9 +111,9 @@ bool fd_seen(int fd) noexcept {
 
 void fd_opened(int fd, Kind k) noexcept {
   if (Entry* e = table().at(fd)) {
-    e->io.store(0, std::memory_order_relaxed);
     e->gen.fetch_add(1, std::memory_order_acq_rel);
     e->kind.store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
+    e->io.store(0, std::memory_order_release);
   }
 }
 
@@ -120,7 +122,15 @@ void fd_copied(int from, int to) noexcept {
   fd_opened(to, src ? static_cast<Kind>(src->kind.load(std::memory_order_relaxed)) : Kind::unknown);
 }
 
+namespace {
 std::uint32_t io_epoch() noexcept { return g_io_epoch.load(std::memory_order_acquire); }
+}  // namespace
+
+IoStamp io_stamp(int fd) noexcept {
+  IoStamp s{io_epoch(), 0};
+  if (Entry* e = table().at(fd)) s.gen = e->gen.load(std::memory_order_acquire);
+  return s;
+}
 
 int io_fact(int fd, IoFact f) noexcept {
   Entry* e = table().at(fd);
@@ -131,18 +141,22 @@ int io_fact(int fd, IoFact f) noexcept {
   return (w & bit) ? 1 : 0;
 }
 
-void io_remember(int fd, IoFact f, bool value, std::uint32_t epoch) noexcept {
+void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept {
   Entry* e = table().at(fd);
   if (!e) return;
   auto bit = static_cast<std::uint64_t>(f);
-  const std::uint64_t tag = static_cast<std::uint64_t>(epoch) << kEpochShift;
-  std::uint64_t w = e->io.load(std::memory_order_relaxed);
+  const std::uint64_t tag = static_cast<std::uint64_t>(stamp.epoch) << kEpochShift;
+  std::uint64_t w = e->io.load(std::memory_order_acquire);
   for (;;) {
     // Facts of an older epoch are dropped, not merged.
-    std::uint64_t base = (w >> kEpochShift) == epoch ? w : tag;
+    std::uint64_t base = (w >> kEpochShift) == stamp.epoch ? w : tag;
     std::uint64_t next = (base & ~bit) | (bit << 3) | (value ? bit : 0);
-    if (e->io.compare_exchange_weak(w, next, std::memory_order_release, std::memory_order_relaxed)) return;
+    if (e->io.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) break;
   }
+  // The number was closed and reused while the kernel was read: what was
+  // read belongs to the old file. Forget it (at worst a fact of the new file
+  // too, which is only read again).
+  if (e->gen.load(std::memory_order_acquire) != stamp.gen) e->io.store(0, std::memory_order_release);
 }
 
 void io_changed() noexcept {

@@ -37,7 +37,8 @@ enum class Kind : std::uint8_t {
 Kind fd_kind(int fd) noexcept;
 inline bool is_socket(Kind k) noexcept { return k == Kind::stream_socket || k == Kind::other_socket; }
 
-// fd_generation: the number of times `fd` was closed or replaced so far.
+// fd_generation: the number of times `fd` was closed or replaced so far; 0
+// for a number beyond the table (and for one no hook ever saw change).
 std::uint32_t fd_generation(int fd) noexcept;
 
 // fd_forget: `fd` was closed or replaced (close, dup2 target): bump the
@@ -68,11 +69,17 @@ enum class IoFact : std::uint32_t {
   no_rcvtimeo = 2,     // SO_RCVTIMEO is zero
   no_sndtimeo = 4,     // SO_SNDTIMEO is zero
 };
-// io_epoch: read it before reading the kernel; pass it to io_remember.
-std::uint32_t io_epoch() noexcept;
+// IoStamp: read it before reading the kernel; pass it to io_remember, which
+// drops the fact if anything changed meanwhile (the epoch, or the file
+// behind the number: another thread may close and reuse it).
+struct IoStamp {
+  std::uint32_t epoch;
+  std::uint32_t gen;
+};
+IoStamp io_stamp(int fd) noexcept;
 // io_fact: 1 or 0 when remembered, -1 when the kernel must be asked.
 int io_fact(int fd, IoFact f) noexcept;
-void io_remember(int fd, IoFact f, bool value, std::uint32_t epoch) noexcept;
+void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept;
 // io_changed: something may have changed some fd's flags or timeouts.
 void io_changed() noexcept;
 

@@ -64,8 +64,12 @@ int close(int fd) {
 }
 
 int close_range(unsigned first, unsigned last, int flags) {
-  // CLOSE_RANGE_CLOEXEC only marks the fds: none closes now.
-  if (!(flags & CLOSE_RANGE_CLOEXEC)) replacing_range(Hook::close_range, first, last);
+  // CLOSE_RANGE_CLOEXEC only marks the fds: none closes now. With
+  // CLOSE_RANGE_UNSHARE only the caller's new private copy of the fd table is
+  // closed: the process's other threads keep their fds (and green's table).
+  // Arguments the kernel refuses (EINVAL) close nothing either.
+  const bool closes = flags == 0 && first <= last;
+  if (closes) replacing_range(Hook::close_range, first, last);
   return REAL(close_range)(first, last, flags);
 }
 

@@ -14,9 +14,10 @@
 // program's handler, never the wrapper. SIG_DFL and SIG_IGN are installed as
 // given: default actions (Ctrl-C killing the program) stay the kernel's.
 //
-// signal() is glibc's BSD signal: SA_RESTART, the signal blocked in its
-// handler. sysv_signal, bsd_signal and sigset are not hooked (rarely used;
-// their handlers run, but count as SA_RESTART ones).
+// signal() and bsd_signal() are glibc's BSD signal: SA_RESTART, the signal
+// blocked in its handler; sysv_signal() (and __sysv_signal, what strict ISO C
+// makes of signal()) is System V's. sigset is not hooked (rarely used; its
+// handlers run, but count as SA_RESTART ones).
 #include <signal.h>
 
 #include <atomic>
@@ -131,5 +132,8 @@ sighandler_t bsd_signal(int sig, sighandler_t handler) { return install(sig, han
 sighandler_t sysv_signal(int sig, sighandler_t handler) {
   return install(sig, handler, SA_RESETHAND | SA_NODEFER, false);
 }
+// What signal() compiles to in strict ISO C (gcc -std=c11): <signal.h>
+// redirects it here.
+sighandler_t __sysv_signal(int sig, sighandler_t handler) { return sysv_signal(sig, handler); }
 
 }  // extern "C"

@@ -96,7 +96,7 @@ Duration Deadline::left() const noexcept {
 Deadline socket_deadline(int fd, int opt) noexcept {
   const IoFact none = opt == SO_RCVTIMEO ? IoFact::no_rcvtimeo : IoFact::no_sndtimeo;
   if (io_fact(fd, none) == 1) return Deadline::never();
-  const std::uint32_t epoch = io_epoch();
+  const IoStamp stamp = io_stamp(fd);
   int saved = errno;
   timeval tv{};
   socklen_t len = sizeof tv;
@@ -104,7 +104,7 @@ Deadline socket_deadline(int fd, int opt) noexcept {
   errno = saved;
   if (!ok) return Deadline::never();
   // Only "no timeout" is remembered: a timeout's deadline starts at each call.
-  if (tv.tv_sec == 0 && tv.tv_usec == 0) io_remember(fd, none, true, epoch);
+  if (tv.tv_sec == 0 && tv.tv_usec == 0) io_remember(fd, none, true, stamp);
   return Deadline::from(tv);
 }
 
@@ -126,10 +126,10 @@ bool read_shut_down(int fd) noexcept {
 bool user_nonblocking(int fd) noexcept {
   int known = io_fact(fd, IoFact::nonblocking);
   if (known >= 0) return known == 1;
-  const std::uint32_t epoch = io_epoch();
+  const IoStamp stamp = io_stamp(fd);
   int fl = status_flags(fd);
   if (fl < 0) return false;
-  io_remember(fd, IoFact::nonblocking, (fl & O_NONBLOCK) != 0, epoch);
+  io_remember(fd, IoFact::nonblocking, (fl & O_NONBLOCK) != 0, stamp);
   return (fl & O_NONBLOCK) != 0;
 }
 

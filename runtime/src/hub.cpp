@@ -180,7 +180,7 @@ void Hub::after_switch(FiberState* from) noexcept {
 
 bool Hub::park(const char* reason, Duration timeout) {
   GreenletCore* me = current_;
-  if (me == hub_core_.get() || me->state_ == GreenletCore::State::dead) {  // the hub, or links of a dead greenlet
+  if (in_hub()) {
     throw BlockingInHubError(std::string("green: blocking call (") + reason +
                              ") made inside the hub, e.g. from a link callback or a function posted to the "
                              "hub; the hub cannot wait without stopping every greenlet. Spawn a greenlet "
@@ -229,8 +229,7 @@ void Hub::wake(GreenletCore* g) noexcept {
 
 void Hub::yield() {
   GreenletCore* me = current_;
-  if (me == hub_core_.get() || me->state_ == GreenletCore::State::dead)
-    park("sleep(0)", Duration::zero());  // throws BlockingInHubError
+  if (in_hub()) park("sleep(0)", Duration::zero());  // throws BlockingInHubError
   me->state_ = GreenletCore::State::ready;
   ready_.push_back(*me);
   // When the budget sends us to the hub we stay queued: the hub polls, then

@@ -68,7 +68,11 @@ class Hub {
   static Hub* peek() noexcept { return tls_hub_; }
 
   GreenletCore* current() const noexcept { return current_; }
-  bool in_hub() const noexcept { return current_ == hub_core_.get(); }
+  // in_hub: the hub runs, or a dead greenlet fires its links (greenlet_entry):
+  // either way nothing here may park, and the interposer passes calls through.
+  bool in_hub() const noexcept {
+    return current_ == hub_core_.get() || current_->state_ == GreenletCore::State::dead;
+  }
   EventLoop& loop() noexcept { return loop_; }
   const std::shared_ptr<GreenletCore>& main() const noexcept { return main_; }
 

@@ -152,10 +152,10 @@ void Socket::wait(int events, detail::Deadline deadline, const char* what) const
   if (left <= Duration::zero()) fail(ETIMEDOUT, on_fd(what, fd) + ": timed out");
   // Called after EAGAIN or EINPROGRESS: the fd is open and pollable. The
   // Socket owns the number until close() (which notifies), so the hub may keep
-  // its registration between waits (tag 0: adopted() forgot older ones). A
+  // its registration between waits (a constant tag: adopted() forgot older ones). A
   // connect in progress is checked first: on loopback it is usually done.
   int r = events == WRITE && wait_fd(fd, WRITE, Duration::zero()) > 0 ? WRITE
-                                                                       : detail::wait_fd_known(fd, events, left, 0);
+                                                                       : detail::wait_fd_known(fd, events, left, 1);
   if (r < 0) fail(errno, on_fd(what, fd) + (errno == EBADF ? ": the socket was closed while waiting" : ""));
   if (r == 0) fail(ETIMEDOUT, on_fd(what, fd) + ": timed out");
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fixture.h"
+#include "green/detail/sched.h"
 
 namespace green_test {
 namespace {
@@ -221,6 +222,19 @@ TEST_F(Greenlet, LinkToADeadGreenletFiresSoon) {
   EXPECT_TRUE(log.entries.empty()) << "links always fire in the hub, never inline";
   green::sleep(0ms);
   EXPECT_EQ(log.entries, (std::vector<std::string>{"late link"}));
+}
+
+// A dead greenlet's links run on its stack, but count as the hub: the
+// interposer passes blocking calls made there through to libc (a link that
+// printf()s to a full pipe must block, not fail inside vfprintf).
+TEST_F(Greenlet, LinksOfADeadGreenletCountAsTheHub) {
+  bool in_hub = false;
+  auto g = green::spawn([] {});
+  g.link([&](const green::AnyGreenlet&) { in_hub = green::detail::in_hub(); });
+  g.join();
+  green::sleep(0ms);
+  EXPECT_TRUE(in_hub);
+  EXPECT_FALSE(green::detail::in_hub());
 }
 
 // A dead greenlet's links fire on its own stack before it switches away;

@@ -10,8 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* glibc declares bsd_signal only for old X/Open levels; it exports it always. */
+/* glibc declares bsd_signal only for old X/Open levels, and __sysv_signal is
+ * what signal() becomes in strict ISO C (gcc -std=c11); it exports both. */
 extern __sighandler_t bsd_signal(int sig, __sighandler_t handler);
+extern __sighandler_t __sysv_signal(int sig, __sighandler_t handler);
 
 static volatile sig_atomic_t hits;
 static void on_alarm(int sig) { (void)sig; hits++; }
@@ -92,6 +94,10 @@ int main(void) {
   struct sigaction after;
   sigaction(SIGALRM, NULL, &after);
   printf("sysv_signal: default again after one delivery: %d\n", after.sa_handler == SIG_DFL);
+
+  __sysv_signal(SIGALRM, on_alarm);
+  alarm_in(150);
+  TIMED("read, strict ISO C signal() handler", 0.15, read(p[0], &c, 1));
 
   int ls = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a;

@@ -47,7 +47,8 @@ int wait_fds(FdInterest* fds, std::size_t n, Duration timeout);
 // back and no notify_close came between, the hub restarts the fd's watch
 // without registering the fd with the kernel again — no epoll_ctl per wait.
 // A tag that stays the same across a close and reuse of the number the caller
-// did not see is the one thing it must never pass.
+// did not see is the one thing it must never pass; 0 means "cannot tell"
+// (the fd is registered anew, as by wait_fd).
 int wait_fd_known(int fd, int events, Duration timeout, std::uint32_t tag);
 
 // interrupt: deliver `e` to a parked greenlet of this thread's hub at its next
