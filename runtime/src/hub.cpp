@@ -2,7 +2,6 @@
 // See hub.h for who runs when, and docs/architecture.md for one iteration.
 #include "hub.h"
 
-#include <time.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -32,12 +31,6 @@ class SpecialCore final : public GreenletCore {
   void body() override {}
   void drop_body() noexcept override {}
 };
-
-std::int64_t now_ns() noexcept {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 constexpr std::size_t kHubStack = 256 * 1024;
 
@@ -165,7 +158,7 @@ void Hub::after_switch(FiberState* from) noexcept {
   // greenlets run first would make every one of them late.
   if (in_loop_) return hub_core_.get();
   // Checking the clock on every handoff would cost more than the handoff.
-  bool budget_left = (++direct_switches_ & 63) != 0 || now_ns() < batch_deadline_ns_;
+  bool budget_left = (++direct_switches_ & 63) != 0 || monotonic_ns() < batch_deadline_ns_;
   while (budget_left) {
     auto* r = static_cast<Runnable*>(ready_.front());
     if (!r || r->kind != Runnable::Kind::greenlet) break;
@@ -344,7 +337,7 @@ void Hub::run() {
 }
 
 void Hub::run_ready() {
-  batch_deadline_ns_ = now_ns() + batch_budget_ns_;
+  batch_deadline_ns_ = monotonic_ns() + batch_budget_ns_;
   direct_switches_ = 0;
   unsigned n = 0;
   while (auto* r = static_cast<Runnable*>(ready_.pop_front())) {
@@ -359,7 +352,7 @@ void Hub::run_ready() {
     // The clock is read every 16 entries, and after any entry that went on
     // into a chain of direct handoffs (pick_next: up to 64 greenlets) — a
     // clock read per entry would cost more than a cheap entry itself.
-    if ((direct_switches_ - handoffs > 1 || (++n & 15) == 0) && now_ns() > batch_deadline_ns_) break;
+    if ((direct_switches_ - handoffs > 1 || (++n & 15) == 0) && monotonic_ns() > batch_deadline_ns_) break;
   }
 }
 
@@ -406,7 +399,7 @@ void Hub::add_fd_wait(int fd, FdWait& w) { fd_slot(fd).waits.push_back(w); }
 void Hub::notify_close(int fd) noexcept {
   if (fd < 0 || static_cast<std::size_t>(fd) >= fd_slots_.size()) return;
   FdSlot& slot = fd_slots_[static_cast<std::size_t>(fd)];
-  slot.known = false;  // the number may name another file from now on
+  slot.tag = 0;  // the number may name another file from now on
   IntrusiveList& list = slot.waits;
   while (auto* n = list.pop_front()) {
     auto* w = static_cast<FdWait*>(n);

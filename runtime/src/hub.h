@@ -46,14 +46,14 @@ struct FdWait : ListNode {
 // FdSlot: what the hub keeps per fd number: the waits notify_close must wake,
 // and one reusable watch. A fresh watch per wait costs an epoll_ctl per wait
 // (libev cannot know the number still names the same file); the slot's watch,
-// restarted unchanged for the same file, costs none. `tag` names the file
-// (the caller's: the interposer's fd generation); notify_close forgets it.
-// One waiter at a time uses the watch; others bring their own.
+// restarted unchanged for the same file, costs none. `tag` names the file the
+// watch last watched (the caller's: the interposer's fd generation); 0 is "not
+// known", which notify_close and forget_fd set. One waiter at a time uses the
+// watch; others bring their own.
 struct FdSlot {
   IntrusiveList waits;
   std::unique_ptr<FdWatch> watch;
   bool watch_busy = false;
-  bool known = false;  // `tag` names the file the watch last watched
   std::uint32_t tag = 0;
 };
 
@@ -92,7 +92,7 @@ class Hub {
   // forget_fd: the number `fd` names a new file (its slot's watch must
   // register it with the kernel again).
   void forget_fd(int fd) noexcept {
-    if (fd >= 0 && static_cast<std::size_t>(fd) < fd_slots_.size()) fd_slots_[static_cast<std::size_t>(fd)].known = false;
+    if (fd >= 0 && static_cast<std::size_t>(fd) < fd_slots_.size()) fd_slots_[static_cast<std::size_t>(fd)].tag = 0;
   }
   void notify_close(int fd) noexcept;
 

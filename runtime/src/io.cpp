@@ -131,8 +131,7 @@ int wait_fd_known(int fd, int events, Duration timeout, std::uint32_t tag) {
     return park_on(hub, fd, events, timeout, watch, false, st);
   }
   if (!slot.watch) slot.watch = std::make_unique<FdWatch>(&on_ready, nullptr);
-  const bool same_file = tag != 0 && slot.known && slot.tag == tag;
-  slot.known = true;
+  const bool same_file = tag != 0 && slot.tag == tag;
   slot.tag = tag;
   slot.watch_busy = true;
   struct Release {

@@ -11,6 +11,8 @@
 // what the hub uses to decide that nothing can ever wake a waiter.
 #pragma once
 
+#include <time.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,14 @@ struct ev_signal;
 namespace green::detail {
 
 class Timer;
+
+// monotonic_ns: CLOCK_MONOTONIC (steady_clock's clock) in nanoseconds, the
+// time base of timers and of the hub's batch budget.
+inline std::int64_t monotonic_ns() noexcept {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 
 class EventLoop {
  public:

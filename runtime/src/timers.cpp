@@ -16,15 +16,9 @@
 namespace green::detail {
 
 namespace {
-std::int64_t now_ns() noexcept {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 // due_after: now + after, saturating (timeouts of years are accepted).
 std::int64_t due_after(Duration after) noexcept {
-  const std::int64_t now = now_ns();
+  const std::int64_t now = monotonic_ns();
   const std::int64_t d = after.count() < 0 ? 0 : after.count();
   return d > std::numeric_limits<std::int64_t>::max() - now ? std::numeric_limits<std::int64_t>::max() : now + d;
 }
@@ -131,7 +125,7 @@ void EventLoop::arm_timer_fd() noexcept {
 
 void EventLoop::fire_due_timers() {
   if (timers_.empty()) return;
-  std::int64_t now = now_ns();
+  std::int64_t now = monotonic_ns();
   while (!timers_.empty() && timers_.front()->due_ns_ <= now) {
     Timer* t = timers_.front();
     heap_remove(t);
@@ -140,7 +134,7 @@ void EventLoop::fire_due_timers() {
     armed_--;
     t->loop_ = nullptr;
     t->fn_(t->arg_);
-    now = now_ns();
+    now = monotonic_ns();
   }
 }
 
