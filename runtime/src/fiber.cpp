@@ -23,6 +23,12 @@ void trampoline(ctx::transfer_t t) noexcept {
 
 }  // namespace
 
+ctx::transfer_t fiber_jump(FiberState& from, FiberState& to, SwitchRecord& rec) {
+  rec = SwitchRecord{&from, &to};
+  fiber_announce(from, to);
+  return ctx::jump_fcontext(to.context, &rec);
+}
+
 void fiber_prepare(FiberState& f, FiberEntry entry) noexcept {
   char* top = static_cast<char*>(f.stack_base) + f.stack_size;
   f.context = ctx::make_fcontext(top, f.stack_size, &trampoline);

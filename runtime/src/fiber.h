@@ -7,8 +7,9 @@
 // switch is a mispredicted return more per switch.
 //
 // Protocol: a switch passes a SwitchRecord {from, to} living on the switching
-// fiber's stack (valid until that fiber resumes, which is after the record has
-// been read). The landing side stores the suspended context into from->context.
+// fiber's stack, or in its hub for a switch made as a tail call (valid until
+// that fiber resumes, or until the next switch: both after the record has been
+// read). The landing side stores the suspended context into from->context.
 // This is the raw jump Boost.Context's own fiber class is built on, without the
 // record it allocates per resume.
 //
@@ -73,17 +74,32 @@ inline FiberState* fiber_land(boost::context::detail::transfer_t t) noexcept {
   return rec->from;
 }
 
-// fiber_switch: suspend `from`, resume `to`. Returns when something switches
-// back to `from`, giving the fiber that did so — if that one is finished, the
-// caller may now release its stack (nothing runs on it any more).
-[[gnu::always_inline]] inline FiberState* fiber_switch(FiberState& from, FiberState& to) noexcept {
-  SwitchRecord rec{&from, &to};
+// fiber_announce: what the sanitizers must hear before any jump.
+[[gnu::always_inline]] inline void fiber_announce(FiberState& from, FiberState& to) noexcept {
 #if defined(GREEN_ASAN)
   __sanitizer_start_switch_fiber(from.finished ? nullptr : &from.asan_fake_stack, to.asan_bottom, to.asan_size);
 #endif
 #if defined(GREEN_TSAN)
   __tsan_switch_to_fiber(to.tsan_fiber, 0);
 #endif
+  (void)from;
+  (void)to;
+}
+
+// fiber_jump: fiber_switch without the landing, for a caller that ends in it
+// as a tail call and lands in its own caller (Hub::yield_switch: a switch
+// behind one more function return costs a mispredicted return per switch).
+// `rec` must outlive the caller's frame; the landing side passes the result
+// to fiber_land. Out of line: GCC makes `return f()` a tail call only when f's
+// result is returned as is, which inlining into a temporary would undo.
+boost::context::detail::transfer_t fiber_jump(FiberState& from, FiberState& to, SwitchRecord& rec);
+
+// fiber_switch: suspend `from`, resume `to`. Returns when something switches
+// back to `from`, giving the fiber that did so — if that one is finished, the
+// caller may now release its stack (nothing runs on it any more).
+[[gnu::always_inline]] inline FiberState* fiber_switch(FiberState& from, FiberState& to) noexcept {
+  SwitchRecord rec{&from, &to};
+  fiber_announce(from, to);
   return fiber_land(boost::context::detail::jump_fcontext(to.context, &rec));
 }
 

@@ -13,7 +13,6 @@
 
 #include "diagnostics.h"
 #include "fork.h"
-#include "fiber.h"
 #include "green/errors.h"
 #include "green/settings.h"
 
@@ -106,8 +105,14 @@ Hub::~Hub() {
 
 // --- switching -----------------------------------------------------------
 
-bool Hub::prepare(GreenletCore& g) noexcept {
-  if (g.state_ != GreenletCore::State::created) return true;
+// Inline (the common case: nothing to do) in front of an out-of-line first
+// start, whose stack locals would otherwise keep yield_switch from making its
+// jump a tail call.
+[[gnu::always_inline]] inline bool Hub::prepare(GreenletCore& g) noexcept {
+  return g.state_ != GreenletCore::State::created || prepare_first(g);
+}
+
+bool Hub::prepare_first(GreenletCore& g) noexcept {
   try {
     Stack s = stacks_.take(g.stack_size_);
     g.fiber_.stack_base = s.base;
@@ -123,13 +128,17 @@ bool Hub::prepare(GreenletCore& g) noexcept {
 }
 
 // Inline (with pick_next): both sit on every park, wake and yield.
-[[gnu::always_inline]] inline void Hub::switch_to(GreenletCore& next) noexcept {
-  GreenletCore* prev = current_;
+[[gnu::always_inline]] inline void Hub::begin_switch(GreenletCore& next) noexcept {
   current_ = &next;
   next.state_ = GreenletCore::State::running;
   // Relaxed, and a plain load+store: no locked instruction on the switch path.
   // Only the blocking monitor's thread reads it concurrently.
   switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+[[gnu::always_inline]] inline void Hub::switch_to(GreenletCore& next) noexcept {
+  GreenletCore* prev = current_;
+  begin_switch(next);
   // Greenlets share their thread's errno: each keeps its own across a switch.
   // Through the pointer located once: errno is a call to __errno_location.
   int* const err = errno_;
@@ -138,8 +147,11 @@ bool Hub::prepare(GreenletCore& g) noexcept {
   *err = saved_errno;
 }
 
-void Hub::after_switch(FiberState* from) noexcept {
-  if (!from->finished) return;
+[[gnu::always_inline]] inline void Hub::after_switch(FiberState* from) noexcept {
+  if (from->finished) recycle(from);
+}
+
+void Hub::recycle(FiberState* from) noexcept {
   // Nothing runs on a finished greenlet's stack any more: recycle it.
   fiber_release(*from);
   stacks_.give(stack_of(*from));
@@ -158,7 +170,7 @@ void Hub::after_switch(FiberState* from) noexcept {
   // greenlets run first would make every one of them late.
   if (in_loop_) return hub_core_.get();
   // Checking the clock on every handoff would cost more than the handoff.
-  bool budget_left = (++direct_switches_ & 63) != 0 || monotonic_ns() < batch_deadline_ns_;
+  bool budget_left = (++direct_switches_ & 63) != 0 || within_batch();
   while (budget_left) {
     auto* r = static_cast<Runnable*>(ready_.front());
     if (!r || r->kind != Runnable::Kind::greenlet) break;
@@ -168,6 +180,12 @@ void Hub::after_switch(FiberState* from) noexcept {
   }
   return hub_core_.get();
 }
+
+// Out of line: the clock's timespec would be an addressed local of every
+// caller, which keeps yield_switch from making its jump a tail call.
+bool Hub::within_batch() noexcept { return monotonic_ns() < batch_deadline_ns_; }
+
+void Hub::throw_pending(GreenletCore& g) { std::rethrow_exception(std::exchange(g.pending_, nullptr)); }
 
 // --- the public scheduling operations -------------------------------------
 
@@ -179,7 +197,7 @@ bool Hub::park(const char* reason, Duration timeout) {
                              "hub; the hub cannot wait without stopping every greenlet. Spawn a greenlet "
                              "for blocking work.");
   }
-  if (me->pending_) std::rethrow_exception(std::exchange(me->pending_, nullptr));
+  if (me->pending_) throw_pending(*me);
   if (timeout <= Duration::zero()) return false;
 
   struct Expiry {
@@ -206,7 +224,7 @@ bool Hub::park(const char* reason, Duration timeout) {
   switch_to(*pick_next());
   me->wait_reason_ = nullptr;
   timer.reset();
-  if (me->pending_) std::rethrow_exception(std::exchange(me->pending_, nullptr));
+  if (me->pending_) throw_pending(*me);
   return !expiry.fired;
 }
 
@@ -220,20 +238,44 @@ void Hub::wake(GreenletCore* g) noexcept {
   ready_.push_back(*g);
 }
 
-void Hub::yield() {
+void Hub::yield() { yield_landed(yield_switch()); }
+
+void Hub::refuse_yield_in_hub() {
+  park("sleep(0)", Duration::zero());  // in the hub: throws
+  std::abort();
+}
+
+// The jump is the tail call: the greenlet resumed lands straight in its own
+// caller of yield_switch (green::yield, inline in user code), not in a return
+// from here — a return whose predicted address would be the other greenlet's.
+boost::context::detail::transfer_t Hub::yield_switch() {
   GreenletCore* me = current_;
-  if (in_hub()) park("sleep(0)", Duration::zero());  // throws BlockingInHubError
+  if (in_hub()) refuse_yield_in_hub();
   me->state_ = GreenletCore::State::ready;
   ready_.push_back(*me);
   // When the budget sends us to the hub we stay queued: the hub polls, then
   // resumes the queue with us in it.
   GreenletCore* next = pick_next();
-  if (next == me) {
-    me->state_ = GreenletCore::State::running;
-  } else {
-    switch_to(*next);
+  if (next == me) return stay_running(*me);
+  begin_switch(*next);
+  me->fiber_.saved_errno = *errno_;  // not on this frame: it is gone when we resume
+  return fiber_jump(me->fiber_, next->fiber_, yield_record_);
+}
+
+// Out of line, as the jump is: GCC turns a function into tail calls only when
+// every path returns a call's result.
+boost::context::detail::transfer_t Hub::stay_running(GreenletCore& me) noexcept {
+  me.state_ = GreenletCore::State::running;
+  return {nullptr, nullptr};
+}
+
+void Hub::yield_landed(boost::context::detail::transfer_t t) {
+  GreenletCore* me = current_;
+  if (t.fctx) {
+    after_switch(fiber_land(t));
+    *errno_ = me->fiber_.saved_errno;
   }
-  if (me->pending_) std::rethrow_exception(std::exchange(me->pending_, nullptr));
+  if (me->pending_) throw_pending(*me);
 }
 
 void Hub::start(const std::shared_ptr<GreenletCore>& g, Duration delay) {

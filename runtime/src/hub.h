@@ -21,6 +21,7 @@
 #include <functional>
 #include <vector>
 
+#include "fiber.h"
 #include "green/detail/greenlet_core.h"
 #include "green/detail/intrusive_list.h"
 #include "green/hub.h"
@@ -80,6 +81,10 @@ class Hub {
   bool park(const char* reason, Duration timeout);
   void wake(GreenletCore* g) noexcept;
   void yield();
+  // yield's halves (green/detail/yield.h): the scheduling and the switch, which
+  // is its tail call; then, in the caller, what the resumed greenlet does.
+  boost::context::detail::transfer_t yield_switch();
+  void yield_landed(boost::context::detail::transfer_t t);
   void schedule(Runnable& r) noexcept { ready_.push_back(r); }
   void unqueue(Runnable& r) noexcept { IntrusiveList::remove(r); }
   // defer_wakes: while links fire, wake() queues instead of switching, so a
@@ -122,8 +127,19 @@ class Hub {
   void run_ready();
   GreenletCore* pick_next() noexcept;
   bool prepare(GreenletCore& g) noexcept;
+  [[gnu::noinline]] bool prepare_first(GreenletCore& g) noexcept;
+  [[gnu::noinline]] bool within_batch() noexcept;
+  // throw_pending: what kill() or a Timeout left for `g` (out of line: the
+  // switch path stays free of an exception_ptr's frame).
+  [[gnu::noinline, noreturn]] static void throw_pending(GreenletCore& g);
+  [[gnu::noinline]] static boost::context::detail::transfer_t stay_running(GreenletCore& me) noexcept;
+  [[gnu::noinline, noreturn]] void refuse_yield_in_hub();  // throws BlockingInHubError
   void switch_to(GreenletCore& next) noexcept;
+  void begin_switch(GreenletCore& next) noexcept;
   void after_switch(FiberState* from) noexcept;
+  // recycle: a finished greenlet's stack and the runtime's reference to it.
+  // Out of line: the switch path stays free of its stack frame.
+  [[gnu::noinline]] void recycle(FiberState* from) noexcept;
   // finish: mark `g` dead; `notify`: schedule its links (else the caller fires them).
   void finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool notify = true) noexcept;
   bool nothing_can_wake() noexcept;
@@ -142,6 +158,7 @@ class Hub {
   StackPool stacks_;
   std::deque<FdSlot> fd_slots_;             // by fd number; a deque: slots never move
   std::shared_ptr<Mailbox> mailbox_;
+  SwitchRecord yield_record_{};             // yield_switch's: its frame is gone when the jump lands
   std::int64_t batch_deadline_ns_ = 0;
   unsigned direct_switches_ = 0;
   bool in_loop_ = false;  // the hub is inside the event loop's dispatch (see pick_next)

@@ -17,6 +17,10 @@ void wake(GreenletCore* g) noexcept { g->hub_->wake(g); }
 
 void yield_now() { Hub::get().yield(); }
 
+boost::context::detail::transfer_t yield_switch() { return Hub::get().yield_switch(); }
+
+void yield_landed(boost::context::detail::transfer_t t) { Hub::peek()->yield_landed(t); }
+
 bool in_hub() noexcept {
   Hub* h = Hub::peek();
   return h && h->in_hub();
@@ -54,7 +58,5 @@ void sleep(Duration d) {
     hub.park("sleep", left);
   }
 }
-
-void yield() { detail::Hub::get().yield(); }
 
 }  // namespace green

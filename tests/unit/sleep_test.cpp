@@ -2,6 +2,7 @@
 // queue, sleep(d) waits on a timer while others run.
 #include "green/sleep.h"
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,60 @@ TEST_F(Sleep, ASpinningYielderDoesNotStarveTimers) {
   stop = true;
   spinner.join();
   EXPECT_GT(spins, 0u);
+}
+
+// green::yield() resumes in its caller's own frame (green/detail/yield.h), not
+// in a return from the hub: whoever resumes it — another yielder, the hub's
+// ready queue, a greenlet that parks or one that just died — it must come
+// back with its own errno and with what kill() left for it.
+TEST_F(Sleep, YieldResumesWithItsErrnoWhoeverResumesIt) {
+  Log log;
+  auto yielder = [&log](int mine, std::string id) {
+    for (int i = 0; i < 3; ++i) {
+      errno = mine;
+      green::yield();
+      log(id + (errno == mine ? " kept" : " lost"));
+    }
+  };
+  auto a = green::spawn(yielder, EINTR, "a");
+  auto b = green::spawn(yielder, ENOENT, "b");
+  auto parker = green::spawn([] { green::sleep(1ms); });  // resumes a yielder as it parks
+  auto dies = green::spawn([] {});                        // resumes a yielder as it dies
+  errno = EPIPE;
+  green::joinall(std::vector<green::AnyGreenlet>{a, b, parker, dies});
+  EXPECT_EQ(errno, EPIPE);
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"a kept", "b kept", "a kept", "b kept", "a kept", "b kept"}));
+}
+
+TEST_F(Sleep, KillReachesAGreenletInYield) {
+  bool after_kill = false;
+  auto g = green::spawn([&] {
+    for (;;) green::yield();
+  });
+  auto watcher = green::spawn([&] {
+    green::yield();
+    after_kill = true;
+  });
+  green::sleep(0ms);
+  EXPECT_TRUE(g.kill());
+  EXPECT_TRUE(g.successful()) << "GreenletExit, delivered at the yield, is a success";
+  watcher.join();
+  EXPECT_TRUE(after_kill);
+}
+
+TEST_F(Sleep, YieldInALinkCallbackIsRefused) {
+  std::string error;
+  auto g = green::spawn([] {});
+  g.link([&](const green::AnyGreenlet&) {
+    try {
+      green::yield();
+    } catch (const green::BlockingInHubError& e) {
+      error = e.what();
+    }
+  });
+  g.join();
+  green::sleep(0ms);
+  EXPECT_NE(error.find("sleep(0)"), std::string::npos) << error;
 }
 
 }  // namespace

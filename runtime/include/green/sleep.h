@@ -1,6 +1,7 @@
 // green/sleep.h — give up the CPU for a while.
 #pragma once
 
+#include "green/detail/yield.h"
 #include "green/duration.h"
 
 namespace green {
@@ -12,7 +13,7 @@ namespace green {
 // others run meanwhile.
 void sleep(Duration d);
 
-// yield: sleep(0).
-void yield();
+// yield: sleep(0). Inline: see green/detail/yield.h.
+inline void yield() { detail::yield_landed(detail::yield_switch()); }
 
 }  // namespace green

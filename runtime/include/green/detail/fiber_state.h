@@ -20,6 +20,7 @@ struct FiberState {
   std::size_t asan_size = 0;
   void* tsan_fiber = nullptr;
   unsigned valgrind_id = 0;
+  int saved_errno = 0;            // its errno while suspended by yield (hub.cpp's yield_switch)
   void* entry = nullptr;          // set by fiber_prepare, consumed by the first switch in
   bool finished = false;          // the entry function returned; its stack is released after the switch away
 };
