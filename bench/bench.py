@@ -89,28 +89,49 @@ class Bench:
         n = 1000 if self.smoke else 1000000
         self.log(f"spawn+join of {n} greenlets")
         self.results.update(self.median_kv([mb, "spawn_join", str(n)]))
-        self.log(f"{n} greenlets alive at once")
-        self.results.update(self.run_kv([mb, "alive", str(n), "100" if self.smoke else "15000"]))
+        go = self.go_build()
+        if go:
+            self.log(f"Go: spawn+join of {n} goroutines")
+            self.results.update(self.median_kv([go, "spawn_join", str(n)]))
+        self.alive(n, mb, go)
         tn = 1000 if self.smoke else 100000
         self.log(f"timers: {tn} greenlets with random timeouts")
         self.results.update(self.run_kv([mb, "timers", str(tn), "50" if self.smoke else "2000"]))
         self.results.update(self.run_kv([mb, "timer_floor", "10" if self.smoke else "300", "10"]))
-        self.go(n)
 
-    def go(self, n):
+    def alive(self, n, mb, go):
+        """n greenlets (and goroutines) alive at once: two rounds, green and Go in turn, the faster start of each.
+
+        A million stacks touch about 4 GiB of fresh memory. On a VM the first touch of memory
+        the host has not backed yet costs several times more than a touch of memory a previous
+        process just freed, so whichever ran second would be favoured: alternating, and keeping
+        each side's better round, gives both the same conditions."""
+        hold = "100" if self.smoke else "15000"
+        best = {}
+        for rnd in (1, 2):
+            runs = [("alive_spawn_ms", [mb, "alive", str(n), hold])]
+            if go:
+                runs.append(("go_alive_spawn_ms", [go, "alive", str(n), hold]))
+            for key, cmd in runs:
+                self.log(f"{n} alive at once, round {rnd}: {os.path.basename(cmd[0])}")
+                r = self.run_kv(cmd)
+                if key not in best or r[key] < best[key][key]:
+                    best[key] = r
+        for r in best.values():
+            self.results.update(r)
+
+    def go_build(self):
         gobin = shutil.which("go")
         if not gobin:
             self.log("go not installed: the Go anchors are left out")
-            return
+            return None
         exe = os.path.join(tempfile.gettempdir(), f"green-bench-go-{os.getuid()}")
         env = dict(os.environ, GOCACHE=os.path.join(tempfile.gettempdir(), f"green-bench-gocache-{os.getuid()}"),
                    GOFLAGS="-mod=mod", GO111MODULE="on")
         env.setdefault("HOME", tempfile.gettempdir())
         subprocess.run([gobin, "build", "-o", exe, "."], cwd=os.path.join(HERE, "go"), env=env, check=True,
                        timeout=300)
-        self.log(f"Go: spawn+join and {n} alive")
-        self.results.update(self.median_kv([exe, "spawn_join", str(n)]))
-        self.results.update(self.run_kv([exe, "alive", str(n), "100" if self.smoke else "15000"]))
+        return exe
 
     def pingpong(self):
         n = "1000" if self.smoke else "200000"
@@ -362,7 +383,8 @@ http {{
                       f"once, {r['go_alive_rss_per_goroutine_bytes'] / 1024:.2f} KiB each, released in "
                       f"{r['go_alive_release_ms']:,.0f} ms")
             faster = "go_alive_spawn_ms" not in r or r["alive_spawn_ms"] < r["go_alive_spawn_ms"]
-            rows.append((f"{n} greenlets alive at once in sleep, released together",
+            rows.append((f"{n} greenlets alive at once in sleep, released together (the faster start of two "
+                         f"rounds each, green and Go in turn)",
                          f"{r['alive_spawn_ms']:,.0f} ms to start all, {most:,.0f} alive at once, "
                          f"{rss / 1024:.2f} KiB each, released in {r['alive_release_ms']:,.0f} ms",
                          go, fmt_ratio(ratio("alive_spawn_ms", "go_alive_spawn_ms"), "Go's start time"),

@@ -92,7 +92,7 @@ inline FiberState* fiber_land(boost::context::detail::transfer_t t) noexcept {
 // `rec` must outlive the caller's frame; the landing side passes the result
 // to fiber_land. Out of line: GCC makes `return f()` a tail call only when f's
 // result is returned as is, which inlining into a temporary would undo.
-boost::context::detail::transfer_t fiber_jump(FiberState& from, FiberState& to, SwitchRecord& rec);
+[[gnu::noinline]] boost::context::detail::transfer_t fiber_jump(FiberState& from, FiberState& to, SwitchRecord& rec);
 
 // fiber_switch: suspend `from`, resume `to`. Returns when something switches
 // back to `from`, giving the fiber that did so — if that one is finished, the

@@ -10,6 +10,7 @@
 #include "green/detail/waitlist.h"
 #include "green/waiter.h"
 #include "hub.h"
+#include "hub_switch.h"
 
 namespace green::detail {
 
@@ -61,8 +62,8 @@ std::shared_ptr<GreenletCore> current_shared() {
   throw std::logic_error("green: getcurrent() called from the hub; there is no current greenlet there");
 }
 
-void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::string name) {
-  g->name_ = std::move(name);
+void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::string&& name) {
+  if (!name.empty()) g->name_ = std::move(name);
   Hub::get().start(g, delay);
 }
 
@@ -83,16 +84,39 @@ struct CallbackNode final : LinkNode {
 };
 }  // namespace
 
+// wait_linkable's work, parking in the hub directly (hub_switch.h): a join is
+// the one wait every spawn ends in, and each frame between the switch and the
+// caller is a return the CPU mispredicts when the joiner resumes.
 bool join_core(GreenletCore& g, Duration timeout) {
   if (g.ready()) return true;
-  GreenletCore* me = current_core();
+  Hub& hub = Hub::get();
+  GreenletCore* me = hub.current();
   if (&g == me) throw std::logic_error("green: a greenlet cannot join itself: it would wait forever");
-  struct Mark {
-    GreenletCore* me;
-    ~Mark() { me->wait_greenlet_ = nullptr; }
-  } mark{me};
+  struct Node final : LinkNode {
+    GreenletCore* joiner;
+    bool fired = false;
+    explicit Node(GreenletCore* j) noexcept : joiner(j) {}
+    ~Node() {
+      Linkable::unlink(*this);
+      joiner->wait_greenlet_ = nullptr;
+    }
+    void fire() override {
+      fired = true;
+      joiner->hub_->wake(joiner);
+    }
+  } node(me);
   me->wait_greenlet_ = &g;
-  wait_linkable(g, timeout, "join: a greenlet to finish");
+  g.rawlink(node);
+  constexpr const char* kReason = "join: a greenlet to finish";
+  if (timeout == forever) {
+    while (!node.fired) hub.park_untimed(kReason);
+    return g.ready();
+  }
+  const Deadline deadline = deadline_after(timeout);
+  while (!node.fired) {
+    Duration left = time_left(deadline);
+    if (left <= Duration::zero() || !hub.park(kReason, left)) break;
+  }
   return g.ready();
 }
 

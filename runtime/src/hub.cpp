@@ -1,6 +1,7 @@
 // hub.cpp — the scheduler: park, wake, pick_next, and the hub fiber's loop.
 // See hub.h for who runs when, and docs/architecture.md for one iteration.
 #include "hub.h"
+#include "hub_switch.h"
 
 
 #include <cerrno>
@@ -105,13 +106,6 @@ Hub::~Hub() {
 
 // --- switching -----------------------------------------------------------
 
-// Inline (the common case: nothing to do) in front of an out-of-line first
-// start, whose stack locals would otherwise keep yield_switch from making its
-// jump a tail call.
-[[gnu::always_inline]] inline bool Hub::prepare(GreenletCore& g) noexcept {
-  return g.state_ != GreenletCore::State::created || prepare_first(g);
-}
-
 bool Hub::prepare_first(GreenletCore& g) noexcept {
   try {
     Stack s = stacks_.take(g.stack_size_);
@@ -127,30 +121,6 @@ bool Hub::prepare_first(GreenletCore& g) noexcept {
   return true;
 }
 
-// Inline (with pick_next): both sit on every park, wake and yield.
-[[gnu::always_inline]] inline void Hub::begin_switch(GreenletCore& next) noexcept {
-  current_ = &next;
-  next.state_ = GreenletCore::State::running;
-  // Relaxed, and a plain load+store: no locked instruction on the switch path.
-  // Only the blocking monitor's thread reads it concurrently.
-  switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
-
-[[gnu::always_inline]] inline void Hub::switch_to(GreenletCore& next) noexcept {
-  GreenletCore* prev = current_;
-  begin_switch(next);
-  // Greenlets share their thread's errno: each keeps its own across a switch.
-  // Through the pointer located once: errno is a call to __errno_location.
-  int* const err = errno_;
-  const int saved_errno = *err;
-  after_switch(fiber_switch(prev->fiber_, next.fiber_));
-  *err = saved_errno;
-}
-
-[[gnu::always_inline]] inline void Hub::after_switch(FiberState* from) noexcept {
-  if (from->finished) recycle(from);
-}
-
 void Hub::recycle(FiberState* from) noexcept {
   // Nothing runs on a finished greenlet's stack any more: recycle it.
   fiber_release(*from);
@@ -162,23 +132,6 @@ void Hub::recycle(FiberState* from) noexcept {
   // Its links fired before it switched away (greenlet_entry); the runtime's
   // reference goes now. May destroy the greenlet, `from` with it: nothing may follow.
   static_cast<GreenletCore*>(from->owner)->after_notify();
-}
-
-[[gnu::always_inline]] inline GreenletCore* Hub::pick_next() noexcept {
-  // A greenlet the loop woke (a timer, an fd) goes back to the loop when it
-  // parks: the loop has more due events to dispatch, and a chain of ready
-  // greenlets run first would make every one of them late.
-  if (in_loop_) return hub_core_.get();
-  // Checking the clock on every handoff would cost more than the handoff.
-  bool budget_left = (++direct_switches_ & 63) != 0 || within_batch();
-  while (budget_left) {
-    auto* r = static_cast<Runnable*>(ready_.front());
-    if (!r || r->kind != Runnable::Kind::greenlet) break;
-    ready_.pop_front();
-    auto* g = static_cast<GreenletCore*>(r);
-    if (prepare(*g)) return g;
-  }
-  return hub_core_.get();
 }
 
 // Out of line: the clock's timespec would be an addressed local of every
@@ -219,10 +172,7 @@ bool Hub::park(const char* reason, Duration timeout) {
     me->wait_deadline_ = deadline_after(timeout);
   }
 
-  me->state_ = GreenletCore::State::parked;
-  me->wait_reason_ = reason;
-  switch_to(*pick_next());
-  me->wait_reason_ = nullptr;
+  park_switch(*me, reason);
   timer.reset();
   if (me->pending_) throw_pending(*me);
   return !expiry.fired;

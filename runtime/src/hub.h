@@ -79,6 +79,7 @@ class Hub {
 
   void start(const std::shared_ptr<GreenletCore>& g, Duration delay);
   bool park(const char* reason, Duration timeout);
+  void park_untimed(const char* reason);  // hub_switch.h
   void wake(GreenletCore* g) noexcept;
   void yield();
   // yield's halves (green/detail/yield.h): the scheduling and the switch, which
@@ -125,8 +126,9 @@ class Hub {
 
   [[noreturn]] void run();
   void run_ready();
-  GreenletCore* pick_next() noexcept;
+  GreenletCore* pick_next() noexcept;  // hub_switch.h, as prepare, switch_to, begin_switch, after_switch
   bool prepare(GreenletCore& g) noexcept;
+  void park_switch(GreenletCore& me, const char* reason) noexcept;
   [[gnu::noinline]] bool prepare_first(GreenletCore& g) noexcept;
   [[gnu::noinline]] bool within_batch() noexcept;
   // throw_pending: what kill() or a Timeout left for `g` (out of line: the

@@ -7,6 +7,7 @@
 #include "green/sleep.h"
 #include "green/waiter.h"
 #include "hub.h"
+#include "hub_switch.h"
 
 namespace green {
 namespace detail {
@@ -34,6 +35,10 @@ bool WaiterBase::wait_fired(Duration timeout, const char* reason) {
     GreenletCore*& g;
     ~Clear() { g = nullptr; }
   } clear{greenlet_};
+  if (timeout == forever) {  // the inline switch path (hub_switch.h): one call frame less
+    while (!fired_) hub.park_untimed(reason);
+    return true;
+  }
   const Deadline deadline = deadline_after(timeout);
   while (!fired_) {
     Duration left = time_left(deadline);

@@ -166,7 +166,7 @@ std::size_t page_size() noexcept {
 
 std::size_t stack_round(std::size_t size) noexcept {
   const std::size_t ps = page_size();
-  size = (size + ps - 1) / ps * ps;
+  size = (size + ps - 1) & ~(ps - 1);  // a power of two: no division on every spawn
   return size < 2 * ps ? 2 * ps : size;
 }
 
@@ -225,7 +225,7 @@ Stack StackPool::take(std::size_t size) {
   return carve(*c.carving);
 }
 
-void StackPool::give(Stack s) noexcept {
+void StackPool::give(const Stack& s) noexcept {
   --in_use_;
   --s.slab->in_use;
   // A freed stack keeps its address space (it cannot leave its slab); beyond

@@ -74,7 +74,7 @@ class StackPool {
   // take: a stack of stack_round(size) bytes: a freed one of that size, else
   // the next one carved from a slab. Throws std::system_error (see above).
   Stack take(std::size_t size);
-  void give(Stack s) noexcept;
+  void give(const Stack& s) noexcept;
   std::size_t pooled() const noexcept { return pooled_ + trim_.size(); }
   std::size_t in_use() const noexcept { return in_use_; }
 

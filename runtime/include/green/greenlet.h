@@ -91,6 +91,8 @@ class Greenlet : public AnyGreenlet {
  public:
   Greenlet() = default;
   explicit Greenlet(std::shared_ptr<detail::ResultSlot<T>> core) noexcept : AnyGreenlet(std::move(core)) {}
+  // `core` is a ResultSlot<T> (spawn_with's).
+  Greenlet(std::shared_ptr<detail::GreenletCore> core, detail::AdoptCore) noexcept : AnyGreenlet(std::move(core)) {}
 
   // get: wait up to `timeout` and return the value. Rethrows the exception the
   // greenlet failed with; throws the GreenletExit it was killed with (a killed
@@ -118,9 +120,11 @@ auto spawn_with(SpawnOptions opts, F&& f, A&&... a) {
     return std::invoke(std::move(f), std::move(a)...);
   };
   std::size_t stack = opts.stack_size ? opts.stack_size : detail::default_stack_size();
-  auto core = std::make_shared<detail::Task<T, decltype(fn)>>(stack, std::move(fn));
+  // Held as the base from the start: no converted temporary (a reference
+  // count up and down) on the way to the hub and into the handle.
+  std::shared_ptr<detail::GreenletCore> core = std::make_shared<detail::Task<T, decltype(fn)>>(stack, std::move(fn));
   detail::start_core(core, opts.delay, std::move(opts.name));
-  return Greenlet<T>(std::move(core));
+  return Greenlet<T>(std::move(core), detail::AdoptCore{});
 }
 
 // spawn: start f(args...) in a new greenlet. Returns at once; the greenlet

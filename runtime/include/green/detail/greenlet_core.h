@@ -119,7 +119,8 @@ class Task final : public ResultSlot<T> {
 // The runtime's entry points used by the header templates.
 GreenletCore* current_core();
 std::shared_ptr<GreenletCore> current_shared();
-void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::string name);
+void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::string&& name);
+struct AdoptCore {};  // tag: a handle made from a core known to be a ResultSlot<T>
 bool join_core(GreenletCore& g, Duration timeout);
 void get_wait(GreenletCore& g, Duration timeout);  // join, then throw failure/timeout
 bool kill_core(GreenletCore& g, std::exception_ptr exc, bool block, Duration timeout);
