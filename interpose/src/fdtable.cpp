@@ -17,7 +17,7 @@ namespace {
 struct Entry {
   std::atomic<std::uint8_t> kind;
   std::atomic<std::uint32_t> gen;
-  // io_fact's cache: the whole epoch << 32 | known facts << 3 | their values.
+  // io_fact's cache: the whole epoch << 32 | known facts << 4 | their values.
   // All 32 bits of the epoch: a server flips O_NONBLOCK for every accept, and
   // a truncated epoch would come round again, reviving facts long stale.
   std::atomic<std::uint64_t> io;
@@ -28,6 +28,7 @@ static_assert(sizeof(Entry) == 16);
 // when the epoch skips zero: see io_changed).
 std::atomic<std::uint32_t> g_io_epoch{1};
 constexpr unsigned kEpochShift = 32;
+constexpr unsigned kKnownShift = 4;  // above the values of the four facts
 
 struct Table {
   Entry* entries = nullptr;
@@ -137,8 +138,20 @@ int io_fact(int fd, IoFact f) noexcept {
   if (!e) return -1;
   std::uint64_t w = e->io.load(std::memory_order_acquire);
   auto bit = static_cast<std::uint64_t>(f);
-  if ((w >> kEpochShift) != io_epoch() || !(w & (bit << 3))) return -1;
+  if ((w >> kEpochShift) != io_epoch() || !(w & (bit << kKnownShift))) return -1;
   return (w & bit) ? 1 : 0;
+}
+
+bool io_facts(int fd, std::initializer_list<IoFact> yes, std::initializer_list<IoFact> no) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return false;
+  std::uint64_t w = e->io.load(std::memory_order_acquire);
+  if ((w >> kEpochShift) != io_epoch()) return false;
+  std::uint64_t set = 0, known = 0;
+  for (IoFact f : yes) set |= static_cast<std::uint64_t>(f);
+  for (IoFact f : no) known |= static_cast<std::uint64_t>(f);
+  known |= set;
+  return (w & (known << kKnownShift)) == (known << kKnownShift) && (w & known) == set;
 }
 
 void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept {
@@ -150,7 +163,7 @@ void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept {
   for (;;) {
     // Facts of an older epoch are dropped, not merged.
     std::uint64_t base = (w >> kEpochShift) == stamp.epoch ? w : tag;
-    std::uint64_t next = (base & ~bit) | (bit << 3) | (value ? bit : 0);
+    std::uint64_t next = (base & ~bit) | (bit << kKnownShift) | (value ? bit : 0);
     if (e->io.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) break;
   }
   // The number was closed and reused while the kernel was read: what was

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace green::interpose {
 
@@ -68,6 +69,7 @@ enum class IoFact : std::uint32_t {
   nonblocking = 1,     // O_NONBLOCK is set
   no_rcvtimeo = 2,     // SO_RCVTIMEO is zero
   no_sndtimeo = 4,     // SO_SNDTIMEO is zero
+  read_waits = 8,      // not the kernel's: its last blocking read found nothing there (io.h)
 };
 // IoStamp: read it before reading the kernel; pass it to io_remember, which
 // drops the fact if anything changed meanwhile (the epoch, or the file
@@ -79,6 +81,9 @@ struct IoStamp {
 IoStamp io_stamp(int fd) noexcept;
 // io_fact: 1 or 0 when remembered, -1 when the kernel must be asked.
 int io_fact(int fd, IoFact f) noexcept;
+// io_facts: whether every fact in `yes` is remembered true and every one in
+// `no` remembered false (one load for several facts).
+bool io_facts(int fd, std::initializer_list<IoFact> yes, std::initializer_list<IoFact> no) noexcept;
 void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept;
 // io_changed: something may have changed some fd's flags or timeouts.
 void io_changed() noexcept;

@@ -46,8 +46,19 @@ auto with_nonblock(int fd, bool* user_nb, Call call) {
 // Attempt: one non-blocking try; returns like the libc call (-1 + errno).
 template <class Attempt>
 ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* have_deadline, Attempt attempt) {
-  ssize_t r = attempt();
-  if (r >= 0 || !would_block(errno)) return r;
+  const bool reading = events == green::READ;
+  ssize_t r;
+  if (reading && reads_park_first(fd)) {
+    count(h, Why::parked_first);
+    r = -1;  // as if the try had said EAGAIN (wait.h)
+    errno = EAGAIN;
+  } else {
+    r = attempt();
+    if (r >= 0 || !would_block(errno)) {
+      if (reading) note_read(fd, false);
+      return r;
+    }
+  }
   if (user_nonblocking(fd)) {
     count(h, Why::user_nonblock);
     return r;
@@ -57,6 +68,7 @@ ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* 
     *have_deadline = true;
   }
   OnSignal on_signal = d->forever() ? OnSignal::restart : OnSignal::interrupt;
+  if (reading) note_read(fd, true);
   for (;;) {
     int w = wait_fd_ready(h, fd, events, *d, on_signal);
     if (w == 0) {

@@ -29,8 +29,8 @@ const char* const kHookNames[] = {
 #include "hooked_symbols.def"
 #undef HOOK
 };
-const char* const kWhyNames[] = {"green",       "parked", "off",           "hub",
-                                 "other_thread", "not_pollable", "user_nonblock", "dlsym"};
+const char* const kWhyNames[] = {"green", "parked",       "parked_first",  "off",
+                                 "hub",   "other_thread", "not_pollable", "user_nonblock", "dlsym"};
 static_assert(sizeof(kWhyNames) / sizeof(kWhyNames[0]) == kWhyCount);
 
 std::atomic<unsigned long long> g_counts[kHookCount][kWhyCount];

@@ -28,6 +28,7 @@ inline constexpr std::size_t kHookCount = 0
 enum class Why : unsigned {
   green,          // handled by green (it may or may not have had to wait)
   parked,         // ... and parked at least once
+  parked_first,   // ... parked before its first try: the fd's last read found nothing (wait.h)
   off,            // interposition switched off (green::interpose before patch_all)
   hub,            // made by the hub itself (libev)
   other_thread,   // a thread with no hub

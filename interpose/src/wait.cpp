@@ -115,6 +115,15 @@ int status_flags(int fd) noexcept {
   return fl;
 }
 
+bool reads_park_first(int fd) noexcept {
+  return io_facts(fd, {IoFact::read_waits, IoFact::no_rcvtimeo}, {IoFact::nonblocking}) && detail::nothing_ready();
+}
+
+void note_read(int fd, bool found_nothing) noexcept {
+  if (io_fact(fd, IoFact::read_waits) != static_cast<int>(found_nothing))
+    io_remember(fd, IoFact::read_waits, found_nothing, io_stamp(fd));
+}
+
 bool read_shut_down(int fd) noexcept {
   int saved = errno;
   pollfd p{fd, POLLRDHUP, 0};

@@ -72,6 +72,16 @@ int status_flags(int fd) noexcept;
 // never leaves it changed). Preserves errno.
 bool user_nonblocking(int fd) noexcept;
 
+// reads_park_first: a blocking read on `fd` should wait for readiness before
+// its first try: the fd's last read found nothing (so, most often, will this
+// one: a server's next request, the echo of what it just sent), the user's
+// blocking mode and "no SO_RCVTIMEO" are remembered, and nothing else is ready
+// to run, so parking hands over to the event loop at once. That saves the
+// try that would say EAGAIN; when data is there after all, the loop's poll
+// says so at once. note_read keeps the hint.
+bool reads_park_first(int fd) noexcept;
+void note_read(int fd, bool found_nothing) noexcept;
+
 // read_shut_down: `fd` polls POLLRDHUP: its reading side is shut down (by
 // shutdown(), or a stream peer's close). Preserves errno.
 bool read_shut_down(int fd) noexcept;

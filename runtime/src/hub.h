@@ -87,6 +87,7 @@ class Hub {
   boost::context::detail::transfer_t yield_switch();
   void yield_landed(boost::context::detail::transfer_t t);
   void schedule(Runnable& r) noexcept { ready_.push_back(r); }
+  bool nothing_ready() const noexcept { return ready_.empty(); }
   void unqueue(Runnable& r) noexcept { IntrusiveList::remove(r); }
   // defer_wakes: while links fire, wake() queues instead of switching, so a
   // woken greenlet cannot destroy the object whose links are being walked.

@@ -17,6 +17,11 @@ namespace green::detail {
 
 bool hub_exists() noexcept { return Hub::peek() != nullptr; }
 
+bool nothing_ready() noexcept {
+  Hub* h = Hub::peek();
+  return !h || h->nothing_ready();
+}
+
 GreenletCore* running_greenlet() noexcept {
   Hub* h = Hub::peek();
   return h && !h->in_hub() ? h->current() : nullptr;

@@ -134,6 +134,7 @@ Socket& Socket::operator=(Socket&& o) noexcept {
   if (this != &o) {
     close();
     fd_ = std::exchange(o.fd_, -1);
+    read_waits_ = o.read_waits_;
   }
   return *this;
 }
@@ -214,12 +215,23 @@ void Socket::send_all(const void* data, std::size_t size, Duration timeout) {
 
 std::size_t Socket::recv(void* buf, std::size_t size, Duration timeout) {
   const auto deadline = detail::deadline_after(timeout);
+  // When the last recv found nothing at first, this one most likely will too
+  // (the reply to what was just sent): with nothing else ready, park before
+  // the first try, which would only have said EAGAIN — the loop's poll says at
+  // once if data is there after all. Untimed calls only: a zero timeout must
+  // still take what is there.
+  bool waited = read_waits_ && size > 0 && timeout == forever && detail::nothing_ready();
+  if (waited && fd_ >= 0) wait(READ, deadline, "recv");
   for (;;) {
     if (fd_ < 0) fail(EBADF, "green::Socket::recv: the socket is closed");
     ssize_t n = ::recv(fd_, buf, size, 0);
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      read_waits_ = waited;
+      return static_cast<std::size_t>(n);
+    }
     if (errno == EINTR) continue;
     if (!would_block(errno)) fail(errno, on_fd("recv", fd_));
+    waited = true;
     wait(READ, deadline, "recv");
   }
 }

@@ -103,6 +103,32 @@ TEST_F(SocketTest, EveryCallTimesOutWithTimedOut) {
   expect_errno(ETIMEDOUT, "send", [&, &a = a] { a.send("x", 1, 20ms); });
 }
 
+// A recv whose last recv found nothing parks before trying (socket.cpp):
+// data already queued, an end of stream and a zero timeout must still be seen
+// as a first try would see them.
+TEST_F(SocketTest, ARecvAfterOneThatWaitedSeesWhatIsAlreadyThere) {
+  auto [a, b] = socket_pair();
+  char buf[8];
+  auto echo = green::spawn([&, &b = b] {
+    char c;
+    while (b.recv(&c, 1) == 1) b.send_all(std::string_view(&c, 1));
+  });
+  for (char c : std::string("0123456789")) {
+    a.send_all(std::string_view(&c, 1));
+    ASSERT_EQ(a.recv(buf, 1), 1u);  // waits: the echo has not run yet
+    EXPECT_EQ(buf[0], c);
+  }
+  echo.kill();
+  b.send_all("xyz");
+  green::sleep(1ms);
+  EXPECT_EQ(a.recv(buf, sizeof buf), 3u) << "data queued before the recv parked first";
+  EXPECT_EQ(std::string(buf, 3), "xyz");
+  b.send_all("q");
+  EXPECT_EQ(a.recv(buf, sizeof buf, green::Duration::zero()), 1u) << "a zero timeout still takes what is there";
+  b.close();
+  EXPECT_EQ(a.recv(buf, sizeof buf), 0u) << "end of stream";
+}
+
 TEST_F(SocketTest, RecvExactReportsEndOfStreamWithWhatArrived) {
   auto [a, b] = socket_pair();
   b.send_all("abc");

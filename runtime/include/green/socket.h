@@ -89,7 +89,7 @@ class Socket {
   // non-blocking. Throws std::system_error when fcntl fails (EBADF: not open).
   explicit Socket(int fd);
   ~Socket() { close(); }
-  Socket(Socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Socket(Socket&& o) noexcept : fd_(o.fd_), read_waits_(o.read_waits_) { o.fd_ = -1; }
   Socket& operator=(Socket&& o) noexcept;
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
@@ -144,6 +144,7 @@ class Socket {
 
  private:
   int fd_ = -1;
+  bool read_waits_ = false;  // the last recv found nothing at first (socket.cpp)
 };
 
 }  // namespace green
