@@ -77,9 +77,10 @@ ssize_t recvmsg_into(int fd, msghdr* msg, size_t done, int flags) {
 template <class Attempt>
 ssize_t recv_stream(Hook h, int fd, Kind k, size_t n, int flags, Attempt attempt) {
   int f = (flags & ~MSG_WAITALL) | MSG_DONTWAIT;
+  const gi::First first = gi::plain_read(flags);
   if ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && k == Kind::stream_socket && n > 0)
-    return gi::socket_all(h, fd, kRead, SO_RCVTIMEO, n, [&](size_t done) { return attempt(done, f); });
-  return gi::socket_io(h, fd, kRead, SO_RCVTIMEO, [&] { return attempt(0, f); });
+    return gi::socket_all(h, fd, kRead, SO_RCVTIMEO, n, [&](size_t done) { return attempt(done, f); }, first);
+  return gi::socket_io(h, fd, kRead, SO_RCVTIMEO, [&] { return attempt(0, f); }, first);
 }
 
 // send_stream: a blocking send moves everything on a stream socket.
@@ -119,7 +120,8 @@ ssize_t do_read(Hook h, int fd, void* buf, size_t n) {
   if (k == Kind::invalid || n == 0) return REAL(read)(fd, buf, n);
   return gi::barrier(h, [&] { return REAL(read)(fd, buf, n); }, [&]() -> ssize_t {
     if (gi::is_socket(k))
-      return gi::socket_io(h, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recv)(fd, buf, n, MSG_DONTWAIT); });
+      return gi::socket_io(h, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recv)(fd, buf, n, MSG_DONTWAIT); },
+                           gi::First::park_if_reads_wait);
     return gi::poll_then_call(h, fd, kRead, [&] { return REAL(read)(fd, buf, n); });
   });
 }
@@ -170,7 +172,8 @@ ssize_t readv(int fd, const struct iovec* iov, int n) {
     msghdr m{};
     m.msg_iov = const_cast<iovec*>(iov);
     m.msg_iovlen = static_cast<size_t>(n);
-    return gi::socket_io(Hook::readv, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recvmsg)(fd, &m, MSG_DONTWAIT); });
+    return gi::socket_io(Hook::readv, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recvmsg)(fd, &m, MSG_DONTWAIT); },
+                         gi::First::park_if_reads_wait);
   });
 }
 
@@ -233,9 +236,10 @@ int recvmmsg(int fd, struct mmsghdr* vec, unsigned int vlen, int flags, struct t
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(recvmmsg)(fd, vec, vlen, flags, timeout);
   return static_cast<int>(gi::barrier(
       Hook::recvmmsg, [&] { return static_cast<ssize_t>(REAL(recvmmsg)(fd, vec, vlen, flags, timeout)); }, [&] {
-        return gi::socket_io(Hook::recvmmsg, fd, kRead, SO_RCVTIMEO, [&] {
-          return static_cast<ssize_t>(REAL(recvmmsg)(fd, vec, vlen, flags | MSG_DONTWAIT, timeout));
-        });
+        return gi::socket_io(
+            Hook::recvmmsg, fd, kRead, SO_RCVTIMEO,
+            [&] { return static_cast<ssize_t>(REAL(recvmmsg)(fd, vec, vlen, flags | MSG_DONTWAIT, timeout)); },
+            gi::plain_read(flags));
       }));
 }
 

@@ -30,14 +30,21 @@ gi::Deadline ts_deadline(const timespec* ts) noexcept {
 
 bool zero(const gi::Deadline& d) noexcept { return !d.forever() && d.left() == green::Duration::zero(); }
 
+// Urgent data (POLLPRI, select's exceptfds) wakes no parked wait: the hub's
+// epoll, through libev, watches reading and writing only. A wait that asks for
+// it checks again at least this often.
+constexpr green::Duration kPrioritySlice = std::chrono::milliseconds(10);
+
 // check_and_park: `check()` (a zero-timeout kernel call) until it reports
-// something or `d` passes; parks on `fds` in between.
+// something or `d` passes; parks on `fds` in between (at most kPrioritySlice
+// at a time when `priority`).
 template <class Check>
-int check_and_park(Hook h, const std::vector<gi::Interest>& fds, const gi::Deadline& d, Check check) {
+int check_and_park(Hook h, const std::vector<gi::Interest>& fds, const gi::Deadline& d, bool priority, Check check) {
   int r = check();
   if (r != 0 || zero(d)) return r;
   for (;;) {
-    int w = gi::wait_any_ready(h, fds.data(), fds.size(), d);
+    const bool sliced = priority && (d.forever() || d.left() > kPrioritySlice);
+    int w = gi::wait_any_ready(h, fds.data(), fds.size(), sliced ? gi::Deadline::after(kPrioritySlice) : d);
     if (w < 0) return -1;  // EINTR
     r = check();
     if (r != 0 || zero(d)) return r;
@@ -61,7 +68,10 @@ int do_poll(Hook h, pollfd* fds, nfds_t n, const gi::Deadline& d, const sigset_t
   gi::count(h, gi::Why::green);
   static const timespec kZero{0, 0};
   auto check = [&] { return mask ? REAL(ppoll)(fds, n, &kZero, mask) : REAL(poll)(fds, n, 0); };
-  return gi::barrier(h, [] { return -2; }, [&] { return check_and_park(h, poll_interests(fds, n), d, check); });
+  bool priority = false;
+  for (nfds_t i = 0; i < n; ++i) priority |= fds[i].fd >= 0 && (fds[i].events & POLLPRI);
+  return gi::barrier(h, [] { return -2; },
+                     [&] { return check_and_park(h, poll_interests(fds, n), d, priority, check); });
 }
 
 std::vector<gi::Interest> select_interests(int nfds, fd_set* r, fd_set* w, fd_set* e) {
@@ -93,9 +103,11 @@ int do_select(Hook h, int nfds, fd_set* r, fd_set* w, fd_set* e, const gi::Deadl
     timeval z{0, 0};
     return REAL(select)(nfds, r, w, e, &z);
   };
+  bool priority = false;
+  for (int fd = 0; e && fd < nfds && fd < FD_SETSIZE; ++fd) priority |= FD_ISSET(fd, &in[2]) != 0;
   return gi::barrier(h, [] { return -2; }, [&] {
     return check_and_park(h, select_interests(nfds, r ? in : nullptr, w ? in + 1 : nullptr, e ? in + 2 : nullptr), d,
-                          check);
+                          priority, check);
   });
 }
 
@@ -104,7 +116,7 @@ int do_epoll(Hook h, int epfd, epoll_event* ev, int max, int ms, const sigset_t*
   gi::count(h, gi::Why::green);
   auto check = [&] { return mask ? REAL(epoll_pwait)(epfd, ev, max, 0, mask) : REAL(epoll_wait)(epfd, ev, max, 0); };
   std::vector<gi::Interest> fds{{epfd, green::READ}};  // an epoll fd is readable when events are pending
-  return gi::barrier(h, [] { return -2; }, [&] { return check_and_park(h, fds, ms_deadline(ms), check); });
+  return gi::barrier(h, [] { return -2; }, [&] { return check_and_park(h, fds, ms_deadline(ms), false, check); });
 }
 
 // hub_epoll: libev's own call from the hub.

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "fdtable.h"
@@ -44,9 +45,21 @@ auto with_nonblock(int fd, bool* user_nb, Call call) {
 }
 
 // Attempt: one non-blocking try; returns like the libc call (-1 + errno).
+// First: what a call does before its first wait. Plain reads of data may
+// park first (wait.h: reads_park_first); MSG_OOB, MSG_ERRQUEUE and accept may
+// not: no readiness tells that they would succeed (urgent data does not make a
+// socket readable), so only their own try can.
+enum class First { attempt, park_if_reads_wait };
+
+// plain_read: recv flags that may park first.
+inline First plain_read(int flags) noexcept {
+  return (flags & (MSG_OOB | MSG_ERRQUEUE)) ? First::attempt : First::park_if_reads_wait;
+}
+
 template <class Attempt>
-ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* have_deadline, Attempt attempt) {
-  const bool reading = events == green::READ;
+ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* have_deadline, Attempt attempt,
+                  First first = First::attempt) {
+  const bool reading = first == First::park_if_reads_wait;
   ssize_t r;
   if (reading && reads_park_first(fd)) {
     count(h, Why::parked_first);
@@ -93,10 +106,10 @@ ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* 
 
 // socket_io, one call's own deadline.
 template <class Attempt>
-ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Attempt attempt) {
+ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Attempt attempt, First first = First::attempt) {
   Deadline d;
   bool have = false;
-  return socket_io(h, fd, events, timeo_opt, &d, &have, attempt);
+  return socket_io(h, fd, events, timeo_opt, &d, &have, attempt, first);
 }
 
 // socket_all: repeat socket_io until `total` bytes moved (a blocking stream
@@ -104,12 +117,13 @@ ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Attempt attempt) {
 // returns the bytes moved so far when something stops it after progress.
 // attempt(done) moves bytes from offset `done`.
 template <class Attempt>
-ssize_t socket_all(Hook h, int fd, int events, int timeo_opt, size_t total, Attempt attempt) {
+ssize_t socket_all(Hook h, int fd, int events, int timeo_opt, size_t total, Attempt attempt,
+                   First first = First::attempt) {
   Deadline d;
   bool have = false;
   size_t done = 0;
   do {
-    ssize_t r = socket_io(h, fd, events, timeo_opt, &d, &have, [&] { return attempt(done); });
+    ssize_t r = socket_io(h, fd, events, timeo_opt, &d, &have, [&] { return attempt(done); }, first);
     if (r < 0) return done > 0 ? static_cast<ssize_t>(done) : -1;
     if (r == 0) break;
     done += static_cast<size_t>(r);

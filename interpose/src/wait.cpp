@@ -116,7 +116,7 @@ int status_flags(int fd) noexcept {
 }
 
 bool reads_park_first(int fd) noexcept {
-  return io_facts(fd, {IoFact::read_waits, IoFact::no_rcvtimeo}, {IoFact::nonblocking}) && detail::nothing_ready();
+  return io_facts(fd, {IoFact::read_waits, IoFact::no_rcvtimeo}, {IoFact::nonblocking}) && detail::parking_reaches_loop();
 }
 
 void note_read(int fd, bool found_nothing) noexcept {

@@ -17,9 +17,9 @@ namespace green::detail {
 
 bool hub_exists() noexcept { return Hub::peek() != nullptr; }
 
-bool nothing_ready() noexcept {
+bool parking_reaches_loop() noexcept {
   Hub* h = Hub::peek();
-  return !h || h->nothing_ready();
+  return !h || (!h->in_hub() && h->nothing_ready());
 }
 
 GreenletCore* running_greenlet() noexcept {

@@ -220,7 +220,7 @@ std::size_t Socket::recv(void* buf, std::size_t size, Duration timeout) {
   // the first try, which would only have said EAGAIN — the loop's poll says at
   // once if data is there after all. Untimed calls only: a zero timeout must
   // still take what is there.
-  bool waited = read_waits_ && size > 0 && timeout == forever && detail::nothing_ready();
+  bool waited = read_waits_ && size > 0 && timeout == forever && detail::parking_reaches_loop();
   if (waited && fd_ >= 0) wait(READ, deadline, "recv");
   for (;;) {
     if (fd_ < 0) fail(EBADF, "green::Socket::recv: the socket is closed");

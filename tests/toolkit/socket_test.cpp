@@ -129,6 +129,32 @@ TEST_F(SocketTest, ARecvAfterOneThatWaitedSeesWhatIsAlreadyThere) {
   EXPECT_EQ(a.recv(buf, sizeof buf), 0u) << "end of stream";
 }
 
+// In the hub (a link callback) nothing may park: a recv whose last recv waited
+// must still take data that is already there rather than park first (found
+// in review: it threw BlockingInHubError).
+TEST_F(SocketTest, ARecvInTheHubTakesDataAlreadyThere) {
+  auto [a, b] = socket_pair();
+  char buf[8];
+  auto reader = green::spawn([&, &a = a] { a.recv(buf, 1); });  // waits: nothing there yet
+  green::sleep(1ms);
+  b.send_all("1");
+  reader.join();
+  b.send_all("xy");
+  std::size_t got = 0;
+  std::string error;
+  auto g = green::spawn([] {});
+  g.link([&, &a = a](const green::AnyGreenlet&) {
+    try {
+      got = a.recv(buf, sizeof buf);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  g.join();
+  green::sleep(0ms);
+  EXPECT_EQ(got, 2u) << error;
+}
+
 TEST_F(SocketTest, RecvExactReportsEndOfStreamWithWhatArrived) {
   auto [a, b] = socket_pair();
   b.send_all("abc");

@@ -18,9 +18,11 @@ class GreenletCore;
 // hub_exists: this thread already has a hub (never creates one).
 bool hub_exists() noexcept;
 
-// nothing_ready: this thread's ready queue is empty, so a greenlet that parks
-// now hands over to the event loop at once (true without a hub).
-bool nothing_ready() noexcept;
+// parking_reaches_loop: the caller may park (not the hub, nor a dead
+// greenlet's links) and this thread's ready queue is empty, so parking now
+// hands over to the event loop at once (true without a hub: the first wait
+// creates it).
+bool parking_reaches_loop() noexcept;
 
 // running_greenlet: the greenlet running on this thread — null when the
 // thread has no hub or the hub itself runs. One call for the hooks' hot paths.
