@@ -6,7 +6,8 @@
 //   macro_bench alive N HOLD_MS     N greenlets alive at once, each in sleep()
 //                                   until a common deadline HOLD_MS after start
 //   macro_bench timers N MAX_MS     N greenlets sleeping random 1..MAX_MS ms;
-//                                   lateness of each wakeup against its deadline
+//                                   lateness of each wakeup against its deadline,
+//                                   and of a canary thread's 200 us sleeps meanwhile
 //   macro_bench timer_floor N MAX_MS  N plain epoll_wait timeouts of 1..MAX_MS ms:
 //                                   the machine's own wakeup lateness (the anchor)
 //   macro_bench pingpong N          two greenlets, socketpair, N round trips of
@@ -15,9 +16,11 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +29,7 @@
 #include <green/green.h>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -92,7 +96,39 @@ int alive(long n, long hold_ms) {
   return 0;
 }
 
+// Canary: a plain thread sleeping 200 us in a loop while the timers run, on
+// the other core. How late it wakes is how long this machine stops a thread
+// by itself (a VM's vCPU can be descheduled for milliseconds): the anchor
+// for the timers' maximum.
+class Canary {
+ public:
+  Canary()
+      : thread_([this] {
+          auto prev = Clock::now();
+          while (!stop_.load(std::memory_order_relaxed)) {
+            timespec ts{0, 200000};
+            ::clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, nullptr);
+            auto now = Clock::now();
+            long late = std::chrono::duration_cast<std::chrono::microseconds>(now - prev).count() - 200;
+            max_late_us_ = std::max(max_late_us_, late);
+            prev = now;
+          }
+        }) {}
+  // stop: end the thread; returns its largest lateness.
+  long stop() {
+    stop_ = true;
+    thread_.join();
+    return max_late_us_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  long max_late_us_ = 0;
+  std::thread thread_;
+};
+
 int timers(long n, long max_ms) {
+  Canary canary;
   std::vector<long> late_us(static_cast<std::size_t>(n));
   std::vector<green::Greenlet<void>> gs;
   gs.reserve(static_cast<std::size_t>(n));
@@ -108,6 +144,7 @@ int timers(long n, long max_ms) {
     }));
   }
   for (auto& g : gs) g.join();
+  report("timers_canary_max_late_us", static_cast<double>(canary.stop()));
   std::sort(late_us.begin(), late_us.end());
   report("timers_p99_late_us", static_cast<double>(late_us[static_cast<std::size_t>(n * 99 / 100)]));
   report("timers_max_late_us", static_cast<double>(late_us.back()));
