@@ -107,16 +107,7 @@ bool join_core(GreenletCore& g, Duration timeout) {
   } node(me);
   me->wait_greenlet_ = &g;
   g.rawlink(node);
-  constexpr const char* kReason = "join: a greenlet to finish";
-  if (timeout == forever) {
-    while (!node.fired) hub.park_untimed(kReason);
-    return g.ready();
-  }
-  const Deadline deadline = deadline_after(timeout);
-  while (!node.fired) {
-    Duration left = time_left(deadline);
-    if (left <= Duration::zero() || !hub.park(kReason, left)) break;
-  }
+  hub.park_until(node.fired, timeout, "join: a greenlet to finish");
   return g.ready();
 }
 

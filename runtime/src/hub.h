@@ -80,6 +80,7 @@ class Hub {
   void start(const std::shared_ptr<GreenletCore>& g, Duration delay);
   bool park(const char* reason, Duration timeout);
   void park_untimed(const char* reason);  // hub_switch.h
+  bool park_until(const bool& done, Duration timeout, const char* reason);  // hub_switch.h
   void wake(GreenletCore* g) noexcept;
   void yield();
   // yield's halves (green/detail/yield.h): the scheduling and the switch, which

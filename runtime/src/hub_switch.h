@@ -79,4 +79,19 @@ namespace green::detail {
   if (me->pending_) throw_pending(*me);
 }
 
+// park_until: park until `done` is set (by what wakes us) or `timeout`
+// passes; returns `done`. Untimed waits take the inline path.
+[[gnu::always_inline]] inline bool Hub::park_until(const bool& done, Duration timeout, const char* reason) {
+  if (timeout == forever) {
+    while (!done) park_untimed(reason);
+    return true;
+  }
+  const Deadline deadline = deadline_after(timeout);
+  while (!done) {
+    Duration left = time_left(deadline);
+    if (left <= Duration::zero() || !park(reason, left)) break;
+  }
+  return done;
+}
+
 }  // namespace green::detail

@@ -35,16 +35,7 @@ bool WaiterBase::wait_fired(Duration timeout, const char* reason) {
     GreenletCore*& g;
     ~Clear() { g = nullptr; }
   } clear{greenlet_};
-  if (timeout == forever) {  // the inline switch path (hub_switch.h): one call frame less
-    while (!fired_) hub.park_untimed(reason);
-    return true;
-  }
-  const Deadline deadline = deadline_after(timeout);
-  while (!fired_) {
-    Duration left = time_left(deadline);
-    if (left <= Duration::zero() || !hub.park(reason, left)) break;
-  }
-  return fired_;
+  return hub.park_until(fired_, timeout, reason);  // inline (hub_switch.h): one call frame less
 }
 
 }  // namespace detail
