@@ -47,8 +47,9 @@ auto with_nonblock(int fd, bool* user_nb, Call call) {
 // Attempt: one non-blocking try; returns like the libc call (-1 + errno).
 // First: what a call does before its first wait. Plain reads of data may
 // park first (wait.h: reads_park_first); MSG_OOB, MSG_ERRQUEUE and accept may
-// not: no readiness tells that they would succeed (urgent data does not make a
-// socket readable), so only their own try can.
+// not: what they take (urgent data, a priority event; queued errors; a
+// connection) is not what the hub's read watch waits for, so only their own
+// try can tell.
 enum class First { attempt, park_if_reads_wait };
 
 // plain_read: recv flags that may park first.
