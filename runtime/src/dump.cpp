@@ -106,7 +106,7 @@ void dump_hub(Hub& hub, std::ostream& out, const char* indent) {
     any_parked = any_parked || (&g != current && g.state_ == GreenletCore::State::parked);
   };
   line(*hub.main());
-  hub.greenlets().for_each([&](ListNode& n) { line(*static_cast<RegistryNode&>(n).owner); });
+  hub.greenlets().for_each([&](ListNode& n) { line(GreenletCore::of(n)); });
   if (hub.in_hub()) out << indent << "  (dumped from the hub itself: no greenlet is running)\n";
   if (any_parked)
     out << indent << "  (parked greenlets have no backtrace: their frames are suspended on their own stacks)\n";

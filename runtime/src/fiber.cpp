@@ -12,10 +12,17 @@ namespace ctx = boost::context::detail;
 
 namespace {
 
+// The entry function waits in the new stack's top slot for the first switch
+// in (where it costs no FiberState field). 16 bytes keep the stack aligned.
+constexpr std::size_t kEntrySlot = 16;
+
+FiberEntry& entry_slot(const FiberState& f) noexcept {
+  return *reinterpret_cast<FiberEntry*>(static_cast<char*>(f.stack_base) + f.stack_size - kEntrySlot);
+}
+
 void trampoline(ctx::transfer_t t) noexcept {
   FiberState* self = static_cast<SwitchRecord*>(t.data)->to;
-  auto entry = reinterpret_cast<FiberEntry>(self->entry);
-  self->entry = nullptr;
+  FiberEntry entry = entry_slot(*self);
   FiberState* from = fiber_land(t);
   entry(self, from);
   __builtin_unreachable();
@@ -31,22 +38,20 @@ ctx::transfer_t fiber_jump(FiberState& from, FiberState& to, SwitchRecord& rec) 
 
 void fiber_prepare(FiberState& f, FiberEntry entry) noexcept {
   char* top = static_cast<char*>(f.stack_base) + f.stack_size;
-  f.context = ctx::make_fcontext(top, f.stack_size, &trampoline);
   f.finished = false;
-  f.entry = reinterpret_cast<void*>(entry);
-  f.asan_fake_stack = nullptr;
-  f.asan_bottom = f.stack_base;
-  f.asan_size = f.stack_size;
+  f.sanitizer = nullptr;
 #if defined(GREEN_ASAN)
   // A pooled stack still carries the redzones of the frames its previous
   // greenlet never returned from (a finished fiber is abandoned, not unwound).
   __asan_unpoison_memory_region(f.stack_base, f.stack_size);
 #endif
+  entry_slot(f) = entry;
+  f.context = ctx::make_fcontext(top - kEntrySlot, f.stack_size - kEntrySlot, &trampoline);
 #if defined(GREEN_HAVE_VALGRIND_H)
   f.valgrind_id = VALGRIND_STACK_REGISTER(f.stack_base, top);
 #endif
 #if defined(GREEN_TSAN)
-  f.tsan_fiber = __tsan_create_fiber(0);
+  f.sanitizer = __tsan_create_fiber(0);
 #endif
 }
 
@@ -54,7 +59,7 @@ void fiber_adopt_thread(FiberState& f) noexcept {
   f.stack_base = nullptr;
   f.stack_size = 0;
 #if defined(GREEN_TSAN)
-  f.tsan_fiber = __tsan_get_current_fiber();
+  f.sanitizer = __tsan_get_current_fiber();
 #endif
 }
 
@@ -64,9 +69,9 @@ void fiber_release(FiberState& f) noexcept {
 #endif
   f.valgrind_id = 0;
 #if defined(GREEN_TSAN)
-  if (f.tsan_fiber && f.stack_base) __tsan_destroy_fiber(f.tsan_fiber);
+  if (f.sanitizer && f.stack_base) __tsan_destroy_fiber(f.sanitizer);
 #endif
-  f.tsan_fiber = nullptr;
+  f.sanitizer = nullptr;
   f.context = nullptr;
 }
 

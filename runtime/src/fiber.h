@@ -17,7 +17,8 @@
 //  - ASan: __sanitizer_start_switch_fiber before the jump (with a null fake-stack
 //    slot when the old fiber is finished, so ASan frees its fake stack),
 //    __sanitizer_finish_switch_fiber after landing. The thread stack's bounds
-//    are learnt from the first landing back on it.
+//    are learnt from the first landing back on it (one thread stack per
+//    thread: kept in a thread_local, not in every FiberState).
 //  - TSan: one TSan fiber per greenlet, __tsan_switch_to_fiber before the jump.
 //  - ASan: a reused stack is unpoisoned before its new fiber starts.
 //  - valgrind: every mmap'd stack is registered so memcheck does not take a
@@ -37,6 +38,15 @@
 #endif
 
 namespace green::detail {
+
+#if defined(GREEN_ASAN)
+// The calling thread's own stack, as ASan reported it when a switch landed on it.
+struct AsanThreadStack {
+  const void* bottom = nullptr;
+  std::size_t size = 0;
+};
+inline thread_local AsanThreadStack asan_thread_stack;
+#endif
 
 // FiberEntry: runs on the new stack at its first switch. `from` is the fiber
 // that switched in (see fiber_switch). Must never return: it ends by switching
@@ -65,11 +75,8 @@ inline FiberState* fiber_land(boost::context::detail::transfer_t t) noexcept {
 #if defined(GREEN_ASAN)
   const void* bottom = nullptr;
   std::size_t size = 0;
-  __sanitizer_finish_switch_fiber(rec->to->asan_fake_stack, &bottom, &size);
-  if (!rec->from->stack_base) {  // the thread's own stack: learn its bounds
-    rec->from->asan_bottom = bottom;
-    rec->from->asan_size = size;
-  }
+  __sanitizer_finish_switch_fiber(rec->to->sanitizer, &bottom, &size);
+  if (!rec->from->stack_base) asan_thread_stack = {bottom, size};  // the thread's own stack: learn its bounds
 #endif
   return rec->from;
 }
@@ -77,10 +84,14 @@ inline FiberState* fiber_land(boost::context::detail::transfer_t t) noexcept {
 // fiber_announce: what the sanitizers must hear before any jump.
 [[gnu::always_inline]] inline void fiber_announce(FiberState& from, FiberState& to) noexcept {
 #if defined(GREEN_ASAN)
-  __sanitizer_start_switch_fiber(from.finished ? nullptr : &from.asan_fake_stack, to.asan_bottom, to.asan_size);
+  if (to.stack_base)
+    __sanitizer_start_switch_fiber(from.finished ? nullptr : &from.sanitizer, to.stack_base, to.stack_size);
+  else
+    __sanitizer_start_switch_fiber(from.finished ? nullptr : &from.sanitizer, asan_thread_stack.bottom,
+                                   asan_thread_stack.size);
 #endif
 #if defined(GREEN_TSAN)
-  __tsan_switch_to_fiber(to.tsan_fiber, 0);
+  __tsan_switch_to_fiber(to.sanitizer, 0);
 #endif
   (void)from;
   (void)to;

@@ -47,7 +47,7 @@ void Hub::after_fork_child() noexcept {
   // Abandoned greenlets stay listed, so a dump in the child shows them.
   live_ = 0;
   greenlets_.for_each([&](ListNode& n) {
-    auto& g = *static_cast<RegistryNode&>(n).owner;
+    auto& g = GreenletCore::of(n);
     if (&g == me) {
       ++live_;
     } else {

@@ -9,20 +9,28 @@
 #include "green/timeout.h"
 #include "green/detail/waitlist.h"
 #include "green/waiter.h"
+#include "container_of.h"
 #include "hub.h"
 #include "hub_switch.h"
 
 namespace green::detail {
 
-GreenletCore::GreenletCore(std::size_t stack_size) noexcept
-    : Runnable(Runnable::Kind::greenlet), stack_size_(stack_size) {
-  // A greenlet that never ran when its thread exits will never run: let it go.
-  // One that ran is left alone: its stack holds live frames nobody can unwind.
-  discard = [](Runnable* r) {
-    auto& g = static_cast<GreenletCore&>(*r);
-    if (g.state_ == State::created) auto keep = std::move(g.self_);
-  };
+namespace {
+
+// A greenlet that never ran when its thread exits will never run: let it go.
+// One that ran is left alone: its stack holds live frames nobody can unwind.
+const RunnableOps greenlet_ops{nullptr, [](Runnable* r) {
+                                 auto& g = static_cast<GreenletCore&>(*r);
+                                 if (g.state_ == GreenletCore::State::created) auto keep = std::move(g.self_);
+                               }};
+
+}  // namespace
+
+GreenletCore::GreenletCore(std::size_t stack_size) noexcept : Runnable(greenlet_ops) {
+  fiber_.stack_size = stack_size;
 }
+
+GreenletCore& GreenletCore::of(FiberState* f) noexcept { return *GREEN_CONTAINER_OF(f, GreenletCore, fiber_); }
 
 GreenletCore::~GreenletCore() {
   if (start_timer_) delete static_cast<Timer*>(start_timer_);
@@ -31,8 +39,8 @@ GreenletCore::~GreenletCore() {
 }
 
 const std::string& GreenletCore::name() {
-  if (name_.empty()) name_ = "Greenlet-" + std::to_string(id_);
-  return name_;
+  if (!name_ || name_->empty()) set_name("Greenlet-" + std::to_string(id_));
+  return *name_;
 }
 
 void GreenletCore::after_notify() noexcept {
@@ -63,7 +71,7 @@ std::shared_ptr<GreenletCore> current_shared() {
 }
 
 void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::string&& name) {
-  if (!name.empty()) g->name_ = std::move(name);
+  if (!name.empty()) g->set_name(std::move(name));
   Hub::get().start(g, delay);
 }
 

@@ -63,16 +63,14 @@ Hub::Hub()
       mailbox_(std::make_shared<Mailbox>()),
       batch_budget_ns_(static_cast<std::int64_t>(setting_number("GREEN_MAX_BATCH_US")) * 1000) {
   main_->is_main_ = true;
-  main_->name_ = "main";
+  main_->set_name("main");
   main_->state_ = GreenletCore::State::running;
   main_->hub_ = this;
-  main_->fiber_.owner = main_.get();
   fiber_adopt_thread(main_->fiber_);
   current_ = main_.get();
 
-  hub_core_->name_ = "hub";
+  hub_core_->set_name("hub");
   hub_core_->hub_ = this;
-  hub_core_->fiber_.owner = hub_core_.get();
   Stack s = stack_map(kHubStack);
   hub_core_->fiber_.stack_base = s.base;
   hub_core_->fiber_.stack_size = s.size;
@@ -98,7 +96,7 @@ Hub::~Hub() {
   // their links, greenlets that never started). Still reachable as this
   // thread's hub meanwhile, so objects destroyed on the way can unqueue themselves.
   while (auto* r = static_cast<Runnable*>(ready_.pop_front()))
-    if (r->discard) r->discard(r);
+    if (r->ops->discard) r->ops->discard(r);
   tls_hub_ = nullptr;
   fiber_release(hub_core_->fiber_);
   stack_unmap(stack_of(hub_core_->fiber_));
@@ -108,7 +106,7 @@ Hub::~Hub() {
 
 bool Hub::prepare_first(GreenletCore& g) noexcept {
   try {
-    Stack s = stacks_.take(g.stack_size_);
+    Stack s = stacks_.take(g.fiber_.stack_size);
     g.fiber_.stack_base = s.base;
     g.fiber_.stack_size = s.size;
     g.fiber_.stack_slab = s.slab;
@@ -116,7 +114,6 @@ bool Hub::prepare_first(GreenletCore& g) noexcept {
     finish(g, std::current_exception(), true);
     return false;
   }
-  g.fiber_.owner = &g;
   fiber_prepare(g.fiber_, &Hub::greenlet_entry);
   return true;
 }
@@ -131,7 +128,7 @@ void Hub::recycle(FiberState* from) noexcept {
   from->finished = false;
   // Its links fired before it switched away (greenlet_entry); the runtime's
   // reference goes now. May destroy the greenlet, `from` with it: nothing may follow.
-  static_cast<GreenletCore*>(from->owner)->after_notify();
+  GreenletCore::of(from).after_notify();
 }
 
 // Out of line: the clock's timespec would be an addressed local of every
@@ -185,7 +182,7 @@ void Hub::wake(GreenletCore* g) noexcept {
     return;
   }
   g->state_ = GreenletCore::State::ready;
-  ready_.push_back(*g);
+  schedule(*g);
 }
 
 void Hub::yield() { yield_landed(yield_switch()); }
@@ -202,7 +199,7 @@ boost::context::detail::transfer_t Hub::yield_switch() {
   GreenletCore* me = current_;
   if (in_hub()) refuse_yield_in_hub();
   me->state_ = GreenletCore::State::ready;
-  ready_.push_back(*me);
+  schedule(*me);
   // When the budget sends us to the hub we stay queued: the hub polls, then
   // resumes the queue with us in it.
   GreenletCore* next = pick_next();
@@ -233,10 +230,9 @@ void Hub::start(const std::shared_ptr<GreenletCore>& g, Duration delay) {
   g->self_ = g;
   g->id_ = ++next_id_;
   ++live_;
-  g->registry_node_.owner = g.get();
-  greenlets_.push_back(g->registry_node_);
+  greenlets_.push_back(static_cast<RegistryNode&>(*g));
   if (delay <= Duration::zero()) {
-    ready_.push_back(*g);
+    schedule(*g);
     return;
   }
   auto* t = new Timer(
@@ -270,7 +266,7 @@ void Hub::kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept {
 void Hub::finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool notify) noexcept {
   g.state_ = GreenletCore::State::dead;
   g.wait_reason_ = nullptr;
-  IntrusiveList::remove(g.registry_node_);
+  IntrusiveList::remove(static_cast<RegistryNode&>(g));
   g.exception_ = std::move(exc);
   g.successful_ = !failed;
   if (failed) {
@@ -285,7 +281,7 @@ void Hub::finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool noti
 // --- the fibers' entry points ----------------------------------------------
 
 void Hub::greenlet_entry(FiberState* self, FiberState* from) {
-  auto& g = *static_cast<GreenletCore*>(self->owner);
+  auto& g = GreenletCore::of(self);
   Hub& hub = *g.hub_;
   hub.after_switch(from);
   std::exception_ptr exc;
@@ -310,7 +306,7 @@ void Hub::greenlet_entry(FiberState* self, FiberState* from) {
 }
 
 void Hub::hub_entry(FiberState* self, FiberState* from) {
-  Hub& hub = *static_cast<GreenletCore*>(self->owner)->hub_;
+  Hub& hub = *GreenletCore::of(self).hub_;
   hub.after_switch(from);
   hub.run();
 }
@@ -334,8 +330,8 @@ void Hub::run_ready() {
   unsigned n = 0;
   while (auto* r = static_cast<Runnable*>(ready_.pop_front())) {
     const unsigned handoffs = direct_switches_;
-    if (r->kind == Runnable::Kind::callback) {
-      r->callback(r);
+    if (!r->is_greenlet()) {
+      r->ops->run(r);
     } else {
       auto* g = static_cast<GreenletCore*>(r);
       if (prepare(*g)) switch_to(*g);

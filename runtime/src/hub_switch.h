@@ -49,7 +49,7 @@ namespace green::detail {
   bool budget_left = (++direct_switches_ & 63) != 0 || within_batch();
   while (budget_left) {
     auto* r = static_cast<Runnable*>(ready_.front());
-    if (!r || r->kind != Runnable::Kind::greenlet) break;
+    if (!r || !r->is_greenlet()) break;
     ready_.pop_front();
     auto* g = static_cast<GreenletCore*>(r);
     if (prepare(*g)) return g;

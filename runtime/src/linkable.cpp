@@ -1,17 +1,20 @@
 // linkable.cpp — see green/detail/linkable.h.
 #include "green/detail/linkable.h"
 
+#include "container_of.h"
 #include "hub.h"
 
 namespace green::detail {
 
-Linkable::Notify::Notify(Linkable* o) noexcept : Runnable(Kind::callback, &Linkable::run_notify), owner(o) {
-  // At thread exit the links cannot fire any more (nothing would run what they
-  // wake), but the object's own cleanup must still happen.
-  discard = [](Runnable* r) { static_cast<Notify*>(r)->owner->after_notify(); };
+// At thread exit the links cannot fire any more (nothing would run what they
+// wake), but the object's own cleanup must still happen.
+const RunnableOps Linkable::ops_{&Linkable::run_notify, [](Runnable* r) { of(r).after_notify(); }};
+
+Linkable& Linkable::of(Runnable* notify) noexcept {
+  return *GREEN_CONTAINER_OF(static_cast<Notify*>(notify), Linkable, notify_);
 }
 
-Linkable::Linkable() noexcept : notify_(this) {}
+Linkable::Linkable() noexcept = default;
 
 Linkable::~Linkable() {
   if (notify_.linked())
@@ -34,7 +37,7 @@ void Linkable::fire_links_now() noexcept {
 }
 
 void Linkable::run_notify(Runnable* r) {
-  Linkable* self = static_cast<Notify*>(r)->owner;
+  Linkable* self = &of(r);
   Hub& hub = Hub::get();
   bool outer = hub.defer_wakes_;
   hub.defer_wakes_ = true;

@@ -46,8 +46,8 @@ struct SignalLine {
 
 // add_name: a greenlet's name as name() would give it, without allocating.
 inline void add_name(SignalLine& line, const GreenletCore& g) noexcept {
-  if (!g.name_.empty()) {
-    line.add(g.name_.data(), g.name_.size());
+  if (g.name_ && !g.name_->empty()) {
+    line.add(g.name_->data(), g.name_->size());
   } else {
     line.add("Greenlet-");
     line.add(g.id_);

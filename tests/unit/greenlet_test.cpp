@@ -386,13 +386,26 @@ TEST_F(Greenlet, NamesDefaultToGreenletIdAndCanBeSet) {
   auto b = green::spawn_with({.name = "named"}, [] {});
   EXPECT_EQ(a.name().rfind("Greenlet-", 0), 0u) << a.name();
   EXPECT_EQ(b.name(), "named");
+  const std::string& held = a.name();
   a.set_name("renamed");
   EXPECT_EQ(a.name(), "renamed");
+  EXPECT_EQ(held, "renamed");  // a reference name() gave follows renames
+  a.set_name("");
+  EXPECT_EQ(a.name().rfind("Greenlet-", 0), 0u) << "an empty name is no name: " << a.name();
   EXPECT_EQ(green::getcurrent().name(), "main");
   std::string inside;
   auto c = green::spawn_with({.name = "self"}, [&] { inside = green::getcurrent().name(); });
   green::joinall(std::vector<green::AnyGreenlet>{a, b, c});
   EXPECT_EQ(inside, "self");
+}
+
+// Not a timing assertion: a budget. A million greenlets spawned before any
+// runs are a million of these in fresh memory (BENCHMARKS.md, spawn + join);
+// a field added to GreenletCore should be a decision, not an accident.
+TEST(GreenletMemory, TheTaskOfAFunctionWithoutCapturesStaysWithin256Bytes) {
+  auto fn = [] {};
+  EXPECT_LE(sizeof(green::detail::Task<void, decltype(fn)>), 256u)
+      << "GreenletCore grew: derive the new field, or move this budget with a reason";
 }
 
 TEST_F(Greenlet, SpawnWithAStackSizeRunsDeepRecursion) {

@@ -70,9 +70,10 @@ class AnyGreenlet {
     link([cb = std::move(cb)](const AnyGreenlet& g) { if (!g.successful()) cb(g); });
   }
 
-  // name: "Greenlet-<id>" unless set; used in failure reports and dumps.
+  // name: "Greenlet-<id>" unless set (to a non-empty name); used in failure
+  // reports and dumps.
   const std::string& name() const { return core_->name(); }
-  void set_name(std::string n) const { core_->name_ = std::move(n); }
+  void set_name(std::string n) const { core_->set_name(std::move(n)); }
 
   explicit operator bool() const noexcept { return core_ != nullptr; }
   friend bool operator==(const AnyGreenlet& a, const AnyGreenlet& b) noexcept { return a.core_ == b.core_; }

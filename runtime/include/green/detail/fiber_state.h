@@ -8,20 +8,20 @@
 
 namespace green::detail {
 
+// Every byte here is a million bytes for a million greenlets: what can be
+// derived is (the owning greenlet from this struct's offset in it, the entry
+// function from the new stack's top, the thread stack's bounds from a
+// thread_local), and the sanitizers share one slot.
 struct FiberState {
-  void* owner = nullptr;          // the GreenletCore this fiber runs
   void* context = nullptr;        // Boost.Context fcontext_t to resume; null = not started
   void* stack_base = nullptr;     // lowest address of the mapping (the guard page); null = thread stack
   std::size_t stack_size = 0;     // mapping size including the guard page
   void* stack_slab = nullptr;     // the slab the stack was carved from (runtime/src/stack.h)
-  // Sanitizer bookkeeping, used only in sanitizer builds.
-  void* asan_fake_stack = nullptr;
-  const void* asan_bottom = nullptr;
-  std::size_t asan_size = 0;
-  void* tsan_fiber = nullptr;
+  // ASan builds: the fake-stack slot of __sanitizer_start_switch_fiber; TSan
+  // builds: the TSan fiber. Unused otherwise (same layout in every build).
+  void* sanitizer = nullptr;
   unsigned valgrind_id = 0;
   int saved_errno = 0;            // its errno while suspended by yield (hub.cpp's yield_switch)
-  void* entry = nullptr;          // set by fiber_prepare, consumed by the first switch in
   bool finished = false;          // the entry function returned; its stack is released after the switch away
 };
 

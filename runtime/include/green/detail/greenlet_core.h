@@ -36,16 +36,16 @@ class Hub;
 class GreenletCore;
 
 // RegistryNode: a greenlet's entry in its hub's list of live greenlets (the
-// dump walks it). Leaves the list when destroyed.
+// dump walks it): a base of GreenletCore, so the entry leads to its greenlet
+// by a cast rather than a pointer of its own. Leaves the list when destroyed.
 struct RegistryNode : ListNode {
-  GreenletCore* owner = nullptr;
   RegistryNode() = default;
   RegistryNode(const RegistryNode&) = delete;
   RegistryNode& operator=(const RegistryNode&) = delete;
   ~RegistryNode() { IntrusiveList::remove(*this); }
 };
 
-class GreenletCore : public Linkable, public Runnable {
+class GreenletCore : public Linkable, public Runnable, public RegistryNode {
  public:
   enum class State : unsigned char { created, ready, running, parked, dead, abandoned };
 
@@ -63,9 +63,24 @@ class GreenletCore : public Linkable, public Runnable {
   virtual void drop_body() noexcept = 0;
 
   const std::string& name();
+  // set_name: an empty name means name() makes one up again. Assigns in place
+  // once there is a string, so a reference name() gave stays valid.
+  void set_name(std::string n) {
+    if (name_)
+      *name_ = std::move(n);
+    else if (!n.empty())
+      name_ = std::make_unique<std::string>(std::move(n));
+  }
+  // of: the greenlet a fiber runs (every FiberState is some GreenletCore's fiber_).
+  static GreenletCore& of(FiberState* f) noexcept;
+  // of: the greenlet a hub's registry entry stands for.
+  static GreenletCore& of(ListNode& registry_entry) noexcept {
+    return static_cast<GreenletCore&>(static_cast<RegistryNode&>(registry_entry));
+  }
 
   // Small fields first, packed together: a million greenlets alive at once
-  // pay for every byte of padding.
+  // pay for every byte of padding, and every pointer a field could be derived
+  // from is one less (the entries above lead back here by offset or cast).
   State state_ = State::created;
   bool successful_ = false;       // dead and did not fail (GreenletExit counts as success)
   bool is_main_ = false;          // the thread's own stack: never started, never dies
@@ -76,11 +91,9 @@ class GreenletCore : public Linkable, public Runnable {
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
   void* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
   Deadline wait_deadline_ = Deadline::max();  // when its park times out (set by park)
-  RegistryNode registry_node_;               // in Hub::greenlets() from start to finish
-  std::string name_;
+  std::unique_ptr<std::string> name_;        // null or empty until named, or until name() makes one up
   std::uint64_t id_ = 0;
-  std::size_t stack_size_;
-  FiberState fiber_;
+  FiberState fiber_;  // its stack_size is the size asked for until the first switch in
   Hub* hub_ = nullptr;
   std::shared_ptr<GreenletCore> self_;
   void* start_timer_ = nullptr;   // spawn_later's timer (owned; see greenlet.cpp)

@@ -51,11 +51,14 @@ class Linkable {
   virtual ~Linkable();
 
  private:
+  // Notify finds its Linkable by its offset in it rather than by a pointer
+  // of its own (see RunnableOps for why bytes count here).
   struct Notify : Runnable {
-    explicit Notify(Linkable* o) noexcept;
-    Linkable* owner;
+    Notify() noexcept : Runnable(ops_) {}
   };
+  static Linkable& of(Runnable* notify) noexcept;
   static void run_notify(Runnable* r);
+  static const RunnableOps ops_;
 
   IntrusiveList links_;
   Notify notify_;  // queued in the hub while a notification is pending
