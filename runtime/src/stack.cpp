@@ -205,6 +205,10 @@ StackPool::SizeClass& StackPool::size_class(std::size_t size) {
   return classes_.back();
 }
 
+namespace {
+constexpr std::size_t kTrimBatch = 32;
+}  // namespace
+
 Stack StackPool::take(std::size_t size) {
   SizeClass& c = size_class(stack_round(size));
   if (c.free.empty() && !trim_.empty()) trim();
@@ -232,6 +236,10 @@ void StackPool::give(const Stack& s) noexcept {
   // `keep_` it gives its memory back. That costs a syscall, so such stacks
   // are collected and given back in batches: greenlets that die together
   // (released together) mostly sit side by side, one madvise for many.
+  // Small batches: the hub stands still for the whole madvise, and every
+  // timer due meanwhile is late by it. 256 stacks a batch made the timers
+  // row's p99 lateness 0.77-0.87 ms, 32 make it 0.54-0.57 ms (no trimming at
+  // all: 0.56-0.59 ms), with the million greenlets' release as fast as before.
   try {
     if (pooled_ + trim_.size() < keep_) {
       size_class(s.size).free.push_back(s);
@@ -239,7 +247,7 @@ void StackPool::give(const Stack& s) noexcept {
       return;
     }
     trim_.push_back(s);
-    if (trim_.size() >= 256) trim();
+    if (trim_.size() >= kTrimBatch) trim();
   } catch (...) {
     // Out of memory for the free list: the stack's address space is lost
     // until the pool goes, which is better than failing a greenlet's exit.
