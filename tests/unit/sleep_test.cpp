@@ -2,7 +2,10 @@
 // queue, sleep(d) waits on a timer while others run.
 #include "green/sleep.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -101,6 +104,52 @@ TEST_F(Sleep, SleepersWakeInDeadlineOrder) {
   }
   green::joinall(gs);
   EXPECT_EQ(log.entries, (std::vector<std::string>{"20", "40", "60"}));
+}
+
+// Thousands of timers in the hub's heap at once, a third of them removed from
+// its middle (their greenlets killed) while the rest wait: the survivors wake
+// in deadline order, and no killed one wakes from its sleep. A heap that
+// mis-sifts (a child skipped, an index not updated on a move) wakes timers out
+// of order by milliseconds, or fires a removed one.
+TEST_F(Sleep, ManySleepersWakeInDeadlineOrderWhileOthersAreRemoved) {
+  using Clock = std::chrono::steady_clock;
+  constexpr std::size_t kSleepers = 3000;
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int> us(0, 60000);
+  std::vector<Clock::time_point> due(kSleepers);
+  std::vector<Clock::time_point> killed_at(kSleepers, Clock::time_point::max());
+  std::vector<bool> woke(kSleepers, false);
+  std::vector<std::size_t> wake_order;
+  std::vector<green::Greenlet<void>> gs;
+  for (std::size_t i = 0; i < kSleepers; ++i) {
+    const auto d = std::chrono::microseconds(us(rng));
+    gs.push_back(green::spawn([&, i, d] {
+      due[i] = Clock::now() + d;
+      green::sleep(d);
+      woke[i] = true;
+      wake_order.push_back(i);
+    }));
+  }
+  green::sleep(0ms);  // every greenlet has armed its timer
+  std::vector<std::size_t> doomed;
+  for (std::size_t i = 0; i < kSleepers; i += 3) doomed.push_back(i);
+  std::shuffle(doomed.begin(), doomed.end(), rng);
+  for (std::size_t i : doomed) {
+    killed_at[i] = Clock::now();
+    gs[i].kill(nullptr, false);
+  }
+  green::joinall(gs);
+  int removed_but_fired = 0;
+  for (std::size_t i : doomed)
+    if (woke[i] && killed_at[i] < due[i]) ++removed_but_fired;  // killed before its deadline, woke anyway
+  EXPECT_EQ(removed_but_fired, 0) << "a killed sleeper's timer stayed in the heap";
+  ASSERT_GE(wake_order.size(), kSleepers * 2 / 3);
+  // Deadlines are read just before each sleep arms its timer; 2 ms absorbs
+  // a preemption in between, a wrong heap order is far larger than that.
+  int out_of_order = 0;
+  for (std::size_t k = 1; k < wake_order.size(); ++k)
+    if (due[wake_order[k]] + 2ms < due[wake_order[k - 1]]) ++out_of_order;
+  EXPECT_EQ(out_of_order, 0) << "sleepers woke out of deadline order";
 }
 
 TEST_F(Sleep, OthersRunWhileMainSleeps) {
