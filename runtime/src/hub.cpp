@@ -133,7 +133,11 @@ void Hub::recycle(FiberState* from) noexcept {
 
 // Out of line: the clock's timespec would be an addressed local of every
 // caller, which keeps yield_switch from making its jump a tail call.
-bool Hub::within_batch() noexcept { return monotonic_ns() < batch_deadline_ns_; }
+// A due timer ends a chain of handoffs too: the hub fires it (run_ready).
+bool Hub::within_batch() noexcept {
+  const std::int64_t now = monotonic_ns();
+  return now < batch_deadline_ns_ && !loop_.timer_due(now);
+}
 
 void Hub::throw_pending(GreenletCore& g) { std::rethrow_exception(std::exchange(g.pending_, nullptr)); }
 
@@ -340,8 +344,23 @@ void Hub::run_ready() {
     // The clock is read every 16 entries, and after any entry that went on
     // into a chain of direct handoffs (pick_next: up to 64 greenlets) — a
     // clock read per entry would cost more than a cheap entry itself.
-    if ((direct_switches_ - handoffs > 1 || (++n & 15) == 0) && monotonic_ns() > batch_deadline_ns_) break;
+    if (direct_switches_ - handoffs > 1 || (++n & 15) == 0) {
+      const std::int64_t now = monotonic_ns();
+      if (now > batch_deadline_ns_) break;
+      if (loop_.timer_due(now)) fire_timers_in_batch();
+    }
   }
+}
+
+// A timer that comes due in the middle of a long batch fires there, not at
+// the batch's end: with 100,000 greenlets starting, the timers due meanwhile
+// were late by up to the whole budget (p99 0.84 ms against 0.17-0.23 ms for
+// the timers due after the start). As in the loop's dispatch, the greenlets
+// the timers wake run at once and come back here when they park.
+void Hub::fire_timers_in_batch() {
+  in_loop_ = true;
+  loop_.fire_due_timers();
+  in_loop_ = false;
 }
 
 bool Hub::nothing_can_wake() noexcept {

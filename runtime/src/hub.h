@@ -128,6 +128,7 @@ class Hub {
 
   [[noreturn]] void run();
   void run_ready();
+  void fire_timers_in_batch();
   GreenletCore* pick_next() noexcept;  // hub_switch.h, as prepare, switch_to, begin_switch, after_switch
   bool prepare(GreenletCore& g) noexcept;
   void park_switch(GreenletCore& me, const char* reason) noexcept;

@@ -83,6 +83,11 @@ class EventLoop {
   // run_once: one libev iteration, then the timers that are due; `block`
   // waits for the next event or timer.
   void run_once(bool block);
+  // timer_due: whether the earliest timer's deadline is at or before `now_ns`.
+  bool timer_due(std::int64_t now_ns) const noexcept { return !timers_.empty() && timers_.front().due_ns <= now_ns; }
+  // fire_due_timers: call every timer whose deadline has passed, earliest
+  // first (run_once does it after polling; the hub also mid-batch).
+  void fire_due_timers();
   // armed: timers and fd watches currently started through this loop.
   std::size_t armed() const noexcept { return armed_; }
   // hold / release: pretend a watcher is armed (KeepAlive), so run_once blocks.
@@ -121,7 +126,6 @@ class EventLoop {
   void start_timer_fd() noexcept;
   void timers_nonempty(bool nonempty) noexcept;  // ref the loop while timers wait
   void arm_timer_fd() noexcept;                  // before blocking: wake at the earliest deadline
-  void fire_due_timers();
   void heap_push(Timer* t, std::int64_t due_ns);
   void heap_remove(Timer* t) noexcept;
   void heap_sift_up(std::size_t i) noexcept;

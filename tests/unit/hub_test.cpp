@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -66,6 +67,38 @@ TEST_F(Hub, GreenletsWokenByTheLoopReturnToItBeforeTheReadyQueue) {
   auto at = [&](const char* what) { return std::find(log.begin(), log.end(), what) - log.begin(); };
   ASSERT_EQ(log.size(), 202u);
   EXPECT_EQ(at("T2"), at("T1") + 1) << "ready greenlets ran between two timers that were due together";
+}
+
+// A timer that comes due in the middle of a long batch of ready greenlets
+// fires there, within a few entries, not when the batch's budget runs out.
+// The budget is made longer than the whole storm (on a thread of its own, so
+// its hub reads it), so without mid-batch firing the timer would come last.
+TEST(HubBatch, ATimerDueInTheMiddleOfABatchFiresThere) {
+  std::vector<std::string> log;
+  std::thread([&] {
+    ::setenv("GREEN_MAX_BATCH_US", "60000000", 1);
+    auto sleeper = green::spawn([&] {
+      green::sleep(2ms);
+      log.push_back("T");
+    });
+    ::unsetenv("GREEN_MAX_BATCH_US");
+    green::sleep(0ms);  // the sleeper arms its timer
+    // 160 greenlets busy 200 us each: the timer is due after the tenth. They
+    // hand over to one another directly; the clock is read every 64 handoffs.
+    auto busy = [&] {
+      const auto end = std::chrono::steady_clock::now() + 200us;
+      while (std::chrono::steady_clock::now() < end) {
+      }
+      log.push_back("S");
+    };
+    std::vector<green::Greenlet<void>> storm;
+    for (int i = 0; i < 160; ++i) storm.push_back(green::spawn(busy));
+    sleeper.join();
+    green::joinall(storm);
+  }).join();
+  ASSERT_EQ(log.size(), 161u);
+  const auto at = std::find(log.begin(), log.end(), "T") - log.begin();
+  EXPECT_LE(at, 128) << "the timer waited for the batch to end";
 }
 
 TEST_F(Hub, AnotherThreadWakesAGreenletThroughPost) {
