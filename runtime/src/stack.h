@@ -87,6 +87,7 @@ class StackPool {
     Slab* carving = nullptr;
   };
   SizeClass& size_class(std::size_t size);
+  [[gnu::noinline]] SizeClass& add_size_class(std::size_t size);
   void trim() noexcept;
 
   std::vector<SizeClass> classes_;
