@@ -133,10 +133,13 @@ void Hub::recycle(FiberState* from) noexcept {
 
 // Out of line: the clock's timespec would be an addressed local of every
 // caller, which keeps yield_switch from making its jump a tail call.
-// A due timer ends a chain of handoffs too: the hub fires it (run_ready).
+// A due timer ends a chain of handoffs too, and tells run_ready to look at
+// the clock even if the chain was a single handoff: the hub fires it.
 bool Hub::within_batch() noexcept {
   const std::int64_t now = monotonic_ns();
-  return now < batch_deadline_ns_ && !loop_.timer_due(now);
+  if (now >= batch_deadline_ns_) return false;
+  timer_cut_ = loop_.timer_due(now);
+  return !timer_cut_;
 }
 
 void Hub::throw_pending(GreenletCore& g) { std::rethrow_exception(std::exchange(g.pending_, nullptr)); }
@@ -344,7 +347,8 @@ void Hub::run_ready() {
     // The clock is read every 16 entries, and after any entry that went on
     // into a chain of direct handoffs (pick_next: up to 64 greenlets) — a
     // clock read per entry would cost more than a cheap entry itself.
-    if (direct_switches_ - handoffs > 1 || (++n & 15) == 0) {
+    if (direct_switches_ - handoffs > 1 || (++n & 15) == 0 || timer_cut_) {
+      timer_cut_ = false;
       const std::int64_t now = monotonic_ns();
       if (now > batch_deadline_ns_) break;
       if (loop_.timer_due(now)) fire_timers_in_batch();

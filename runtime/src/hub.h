@@ -166,6 +166,7 @@ class Hub {
   SwitchRecord yield_record_{};             // yield_switch's: its frame is gone when the jump lands
   std::int64_t batch_deadline_ns_ = 0;
   unsigned direct_switches_ = 0;
+  bool timer_cut_ = false;     // within_batch ended a chain for a due timer: run_ready fires it
   bool in_loop_ = false;  // the hub is inside the event loop's dispatch (see pick_next)
   std::int64_t batch_budget_ns_;
   std::size_t keepalives_ = 0;

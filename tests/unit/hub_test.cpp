@@ -75,13 +75,13 @@ TEST_F(Hub, GreenletsWokenByTheLoopReturnToItBeforeTheReadyQueue) {
 // its hub reads it), so without mid-batch firing the timer would come last.
 TEST(HubBatch, ATimerDueInTheMiddleOfABatchFiresThere) {
   std::vector<std::string> log;
+  // Set before the thread starts, not in it: setenv beside another thread's getenv is a race.
+  ::setenv("GREEN_MAX_BATCH_US", "60000000", 1);
   std::thread([&] {
-    ::setenv("GREEN_MAX_BATCH_US", "60000000", 1);
     auto sleeper = green::spawn([&] {
       green::sleep(2ms);
       log.push_back("T");
     });
-    ::unsetenv("GREEN_MAX_BATCH_US");
     green::sleep(0ms);  // the sleeper arms its timer
     // 160 greenlets busy 200 us each: the timer is due after the tenth. They
     // hand over to one another directly; the clock is read every 64 handoffs.
@@ -96,6 +96,7 @@ TEST(HubBatch, ATimerDueInTheMiddleOfABatchFiresThere) {
     sleeper.join();
     green::joinall(storm);
   }).join();
+  ::unsetenv("GREEN_MAX_BATCH_US");
   ASSERT_EQ(log.size(), 161u);
   const auto at = std::find(log.begin(), log.end(), "T") - log.begin();
   EXPECT_LE(at, 128) << "the timer waited for the batch to end";
