@@ -20,8 +20,8 @@ constexpr Setting kSettings[] = {
      "How many freed stacks each hub keeps with their memory for reuse; further freed stacks give their memory "
      "back to the kernel and keep only their address space."},
     {"GREEN_MAX_BATCH_US", "500",
-     "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O and "
-     "timers again."},
+     "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O again "
+     "(a timer that comes due meanwhile fires within a few of them, not at the end)."},
     {"GREEN_THREADS", "0",
      "1: green-threads mode (what green-run --threads sets): under the preload, the program's pthreads become "
      "greenlets of its main thread, and its mutexes, conditions, rwlocks, semaphores, barriers and once "
