@@ -12,17 +12,24 @@ namespace ctx = boost::context::detail;
 
 namespace {
 
-// The entry function waits in the new stack's top slot for the first switch
-// in (where it costs no FiberState field). 16 bytes keep the stack aligned.
-constexpr std::size_t kEntrySlot = 16;
+// The stack's top 16 bytes (16 keep it aligned), above the first frame,
+// hold what only fiber_prepare, the first switch in and fiber_release need,
+// so that it costs no FiberState field: the entry function and valgrind's id
+// for the stack. Nothing the fiber runs writes there.
+struct TopSlot {
+  FiberEntry entry;
+  unsigned valgrind_id;
+};
+constexpr std::size_t kTopSlot = 16;
+static_assert(sizeof(TopSlot) <= kTopSlot);
 
-FiberEntry& entry_slot(const FiberState& f) noexcept {
-  return *reinterpret_cast<FiberEntry*>(static_cast<char*>(f.stack_base) + f.stack_size - kEntrySlot);
+TopSlot& top_slot(const FiberState& f) noexcept {
+  return *reinterpret_cast<TopSlot*>(static_cast<char*>(f.stack_base) + f.stack_size - kTopSlot);
 }
 
 void trampoline(ctx::transfer_t t) noexcept {
   FiberState* self = static_cast<SwitchRecord*>(t.data)->to;
-  FiberEntry entry = entry_slot(*self);
+  FiberEntry entry = top_slot(*self).entry;
   FiberState* from = fiber_land(t);
   entry(self, from);
   __builtin_unreachable();
@@ -45,10 +52,10 @@ void fiber_prepare(FiberState& f, FiberEntry entry) noexcept {
   // greenlet never returned from (a finished fiber is abandoned, not unwound).
   __asan_unpoison_memory_region(f.stack_base, f.stack_size);
 #endif
-  entry_slot(f) = entry;
-  f.context = ctx::make_fcontext(top - kEntrySlot, f.stack_size - kEntrySlot, &trampoline);
+  top_slot(f) = TopSlot{entry, 0};
+  f.context = ctx::make_fcontext(top - kTopSlot, f.stack_size - kTopSlot, &trampoline);
 #if defined(GREEN_HAVE_VALGRIND_H)
-  f.valgrind_id = VALGRIND_STACK_REGISTER(f.stack_base, top);
+  top_slot(f).valgrind_id = VALGRIND_STACK_REGISTER(f.stack_base, top);
 #endif
 #if defined(GREEN_TSAN)
   f.sanitizer = __tsan_create_fiber(0);
@@ -65,9 +72,9 @@ void fiber_adopt_thread(FiberState& f) noexcept {
 
 void fiber_release(FiberState& f) noexcept {
 #if defined(GREEN_HAVE_VALGRIND_H)
-  if (f.valgrind_id) VALGRIND_STACK_DEREGISTER(f.valgrind_id);
+  // Called once, before the stack goes back to the pool: the slot is still this fiber's.
+  if (f.stack_base && top_slot(f).valgrind_id) VALGRIND_STACK_DEREGISTER(top_slot(f).valgrind_id);
 #endif
-  f.valgrind_id = 0;
 #if defined(GREEN_TSAN)
   if (f.sanitizer && f.stack_base) __tsan_destroy_fiber(f.sanitizer);
 #endif

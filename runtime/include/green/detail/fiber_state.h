@@ -10,8 +10,8 @@ namespace green::detail {
 
 // Every byte here is a million bytes for a million greenlets: what can be
 // derived is (the owning greenlet from this struct's offset in it, the entry
-// function from the new stack's top, the thread stack's bounds from a
-// thread_local), and the sanitizers share one slot.
+// function and valgrind's stack id from the stack's top, the thread stack's
+// bounds from a thread_local), and the sanitizers share one slot.
 struct FiberState {
   void* context = nullptr;        // Boost.Context fcontext_t to resume; null = not started
   void* stack_base = nullptr;     // lowest address of the mapping (the guard page); null = thread stack
@@ -20,7 +20,6 @@ struct FiberState {
   // ASan builds: the fake-stack slot of __sanitizer_start_switch_fiber; TSan
   // builds: the TSan fiber. Unused otherwise (same layout in every build).
   void* sanitizer = nullptr;
-  unsigned valgrind_id = 0;
   int saved_errno = 0;            // its errno while suspended by yield (hub.cpp's yield_switch)
   bool finished = false;          // the entry function returned; its stack is released after the switch away
 };
