@@ -106,7 +106,8 @@ fuzz() {
   # programs' waits (EINTR); the harness has a watchdog thread instead.
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$root/build-fuzz/tests/fuzz/green_fuzz" -max_total_time="$seconds" -timeout=0 -max_len=129 \
-    -artifact_prefix="$root/build-fuzz/artifacts/" "$root/build-fuzz/corpus" "$root/tests/fuzz/corpus"
+    -artifact_prefix="$root/build-fuzz/artifacts/" "$root/build-fuzz/corpus" "$root/tests/fuzz/corpus" \
+    "$root/tests/regression/fuzz"
 }
 
 case "${1:-}" in

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "net.h"
 
 namespace toolkit_test {

@@ -142,10 +142,17 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
+    # A seed that reproduces a bug lives with the other regressions, named
+    # after the bug without the prefix (tests/regression/README.md).
+    regressions = os.path.join(here, "..", "regression", "fuzz")
     os.makedirs(out, exist_ok=True)
     for name, data in SEEDS.items():
-        with open(os.path.join(out, name), "wb") as f:
+        path = os.path.join(out, name)
+        if name.startswith("regress_"):
+            path = os.path.join(regressions, name[len("regress_"):])
+        with open(path, "wb") as f:
             f.write(data)
 
 

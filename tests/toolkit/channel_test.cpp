@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "green/wait.h"
 
 namespace toolkit_test {

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "green/wait.h"
 
 namespace toolkit_test {

@@ -7,7 +7,7 @@
 #include <functional>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "green/event.h"
 #include "net.h"
 

@@ -9,7 +9,7 @@
 #include <system_error>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "green/pool.h"
 #include "net.h"
 

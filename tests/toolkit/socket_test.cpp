@@ -9,7 +9,7 @@
 #include <system_error>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "net.h"
 
 namespace toolkit_test {

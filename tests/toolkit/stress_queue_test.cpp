@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "green/queue.h"
 
 namespace toolkit_test {

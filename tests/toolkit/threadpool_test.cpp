@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {

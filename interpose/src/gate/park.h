@@ -1,0 +1,171 @@
+// gate/park.h — how a hook parks: deadlines, fd waits that know about fd reuse and
+// signals, and the exception barrier between green and the C caller.
+//
+// Signals (EINTR): a signal that arrives while the thread sleeps in the hub's
+// epoll_wait makes that epoll_wait fail with EINTR after the handler ran. The
+// epoll_wait hook then interrupts the greenlets of the thread parked in
+// hooked calls, as the kernel would have interrupted those calls natively:
+// calls that are never restarted (sleep family, poll/select/epoll, socket
+// calls with a SO_RCVTIMEO/SO_SNDTIMEO timeout) always return EINTR (or, for
+// sleep, the time left); calls that SA_RESTART restarts (read/write/accept...
+// without a timeout, waitpid) return EINTR only when a handler installed
+// without SA_RESTART ran during that epoll_wait (hooks_signal.cpp wraps the
+// program's handlers to tell), and keep waiting otherwise. A signal that
+// arrives while a greenlet runs its own code interrupts nothing, as natively.
+#pragma once
+
+#include <time.h>
+
+#include <chrono>
+#include <cerrno>
+#include <new>
+#include <system_error>
+
+#include "green/duration.h"
+#include "green/errors.h"
+#include "gate/gate.h"
+
+struct timeval;
+
+namespace green::interpose {
+
+// Deadline: when a hooked call must give up; `forever` when it never does.
+class Deadline {
+ public:
+  static Deadline never() noexcept { return Deadline(); }
+  static Deadline after(Duration d) noexcept;
+  static Deadline from(const timeval& tv) noexcept;    // SO_RCVTIMEO style: zero = never
+  static Deadline within(const timespec& ts) noexcept;  // poll style: zero = now
+  // at: an absolute time on `clock` (pthread_cond_timedwait style), measured
+  // against that clock once, now; later changes of the clock are not followed.
+  static Deadline at(clockid_t clock, const timespec& abs) noexcept;
+  bool forever() const noexcept { return forever_; }
+  // left: time to the deadline (forever, or >= 0).
+  Duration left() const noexcept;
+
+ private:
+  bool forever_ = true;
+  std::chrono::steady_clock::time_point at_{};
+};
+
+// valid_timespec: a time glibc accepts (non-null, 0 <= tv_nsec < 1e9).
+inline bool valid_timespec(const timespec* ts) noexcept {
+  return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+// valid_interval: a valid time that is not negative (nanosleep, futex waits).
+inline bool valid_interval(const timespec* ts) noexcept { return valid_timespec(ts) && ts->tv_sec >= 0; }
+// valid_abstime: a deadline the pthread timed waits accept: a valid time on
+// CLOCK_REALTIME or CLOCK_MONOTONIC (else they fail with EINVAL).
+inline bool valid_abstime(clockid_t clock, const timespec* ts) noexcept {
+  return valid_timespec(ts) && (clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC);
+}
+
+// socket_deadline: the deadline SO_RCVTIMEO or SO_SNDTIMEO (`opt`) sets for
+// one call on `fd`, read from the kernel (the user's own value).
+Deadline socket_deadline(int fd, int opt) noexcept;
+
+// status_flags: fcntl(F_GETFL) of `fd` — the user's O_NONBLOCK and the access
+// mode, from the kernel — or -1 when it is not open. Preserves errno.
+int status_flags(int fd) noexcept;
+
+// user_nonblocking: the user set O_NONBLOCK on `fd` (the kernel's flag: green
+// never leaves it changed). Preserves errno.
+bool user_nonblocking(int fd) noexcept;
+
+// reads_park_first: a blocking read on `fd` should wait for readiness before
+// its first try: the fd's last read found nothing (so, most often, will this
+// one: a server's next request, the echo of what it just sent), the user's
+// blocking mode and "no SO_RCVTIMEO" are remembered, and nothing else is ready
+// to run, so parking hands over to the event loop at once. That saves the
+// try that would say EAGAIN; when data is there after all, the loop's poll
+// says so at once. note_read keeps the hint.
+bool reads_park_first(int fd) noexcept;
+void note_read(int fd, bool found_nothing) noexcept;
+
+// read_shut_down: `fd` polls POLLRDHUP: its reading side is shut down (by
+// shutdown(), or a stream peer's close). Preserves errno.
+bool read_shut_down(int fd) noexcept;
+
+// would_block: errno says "try again later".
+inline bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+
+// OnSignal: what a signal handler running while parked does to the call:
+// restart = EINTR only from a handler without SA_RESTART; interrupt = EINTR always.
+enum class OnSignal { restart, interrupt };
+
+// wait_fd_ready: park until `fd` is ready for `events` (green::READ/WRITE).
+// 1 ready, 0 deadline passed, -1 with errno EBADF (closed or its number reused
+// meanwhile) or EINTR (OnSignal::interrupt and a signal came).
+int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s);
+
+struct Interest {
+  int fd;
+  int events;  // green::READ | green::WRITE
+};
+// wait_any_ready: park until one of `n` fds is ready or was closed, or `d`
+// passes: 1, 0 on deadline, -1/EINTR on a signal. With n == 0 it waits for the
+// deadline (or a signal) alone.
+int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d);
+
+// sleep_until: park until `d` (or a signal, per `s`): 0, or -1/EINTR.
+int sleep_until(Hook h, const Deadline& d, OnSignal s = OnSignal::interrupt);
+
+// on_hub_eintr: the hub's epoll_wait was interrupted by a signal (see top).
+void on_hub_eintr() noexcept;
+// hub_poll_begin / hub_poll_end: around the hub's own epoll_wait.
+void hub_poll_begin() noexcept;
+void hub_poll_end() noexcept;
+// note_handler_ran: a program's signal handler is about to run on this thread;
+// `restart`: it was installed with SA_RESTART. Async-signal-safe.
+void note_handler_ran(bool restart) noexcept;
+
+namespace threads {
+struct GreenThread;
+// Cancellation points. CancelPoint marks a hook that is one: a pending
+// cancel acts at its start, and one that arrives while the hook is parked
+// ends the wait. act_on_cancel() exits the calling green thread with
+// PTHREAD_CANCELED when a cancel is pending and enabled.
+class CancelPoint {
+ public:
+  CancelPoint();
+  ~CancelPoint();
+  CancelPoint(const CancelPoint&) = delete;
+  CancelPoint& operator=(const CancelPoint&) = delete;
+
+ private:
+  GreenThread* t_;
+  bool was_ = false;
+};
+void act_on_cancel();
+// Canceled: thrown out of a parked cancellation point; the hook's barrier
+// turns it into act_on_cancel() once its own frames are done.
+struct Canceled {};
+}  // namespace threads
+
+// barrier: run a hook body that may park. Exceptions green must not throw into
+// C code become errno values; when green finds that nothing could ever wake the
+// caller (LoopExit) the call is made natively, blocking the thread exactly as
+// it would without green. Kill (GreenletExit) and green::Timeout aimed at the
+// calling greenlet propagate: they are how C++ code stops a greenlet.
+template <class Native, class Body>
+auto barrier(Hook h, Native native, Body body) -> decltype(body()) {
+  // Every hooked blocking call is a cancellation point (green-threads mode).
+  threads::CancelPoint cancel_point;
+  bool canceled = false;
+  try {
+    return body();
+  } catch (const threads::Canceled&) {
+    canceled = true;
+  } catch (const LoopExit&) {
+    count(h, Why::not_pollable);
+    return native();
+  } catch (const std::bad_alloc&) {
+    errno = ENOMEM;
+  } catch (const std::system_error& e) {
+    errno = e.code().value() ? e.code().value() : EIO;
+  }
+  if (canceled) threads::act_on_cancel();  // outside the catch: it unwinds this stack
+  return static_cast<decltype(body())>(-1);
+}
+
+}  // namespace green::interpose

@@ -1,0 +1,38 @@
+// gate/real.cpp — the one file of green that calls dlsym (see real.h).
+#include "gate/real.h"
+
+#include <dlfcn.h>
+
+#include <atomic>
+#include <cerrno>
+
+namespace green::interpose {
+
+namespace {
+const char* const kNames[] = {
+#define HOOK(family, name) #name,
+#include "hooked_symbols.def"
+#undef HOOK
+};
+std::atomic<void*> g_real[kHookCount];
+thread_local bool t_resolving = false;
+}  // namespace
+
+void* real_fn(Hook h) noexcept {
+  auto i = static_cast<std::size_t>(h);
+  void* p = g_real[i].load(std::memory_order_acquire);
+  if (p) return p;
+  if (t_resolving) {
+    count(h, Why::dlsym);
+    return nullptr;
+  }
+  t_resolving = true;
+  p = ::dlsym(RTLD_NEXT, kNames[i]);
+  t_resolving = false;
+  if (p) g_real[i].store(p, std::memory_order_release);
+  return p;
+}
+
+void set_enosys() noexcept { errno = ENOSYS; }
+
+}  // namespace green::interpose

@@ -1,0 +1,63 @@
+// gate/real.h — the libc functions behind the hooks, found lazily with
+// dlsym(RTLD_NEXT). real.cpp is the only file in green that calls dlsym.
+//
+//   ssize_t n = REAL(read)(fd, buf, len);
+//
+// Each symbol is looked up on its first use and cached. dlsym may allocate,
+// and an allocator may call a hooked function: a hook reached while a lookup
+// is in progress on the same thread gets a null pointer from real_fn, and
+// REAL() then fails the call with ENOSYS (counted as "during dlsym") instead of
+// recursing forever.
+#pragma once
+
+#include <type_traits>
+
+#include "gate/libc_decls.h"
+#include "gate/gate.h"
+
+namespace green::interpose {
+
+// real_fn: the next definition of hook `h` after ours, or null (see above).
+void* real_fn(Hook h) noexcept;
+
+template <class R>
+R fail_value() noexcept;
+
+// RealCall<F>: the real function as type F, or a stand-in that fails with
+// ENOSYS. noexcept is part of some libc declarations' types (__THROW).
+template <class F>
+struct RealCall;
+template <class R, bool NE, class... A>
+struct RealCall<R (*)(A...) noexcept(NE)> {
+  using Fn = R (*)(A...) noexcept(NE);
+  static Fn get(Hook h) noexcept {
+    if (void* p = real_fn(h)) return reinterpret_cast<Fn>(p);
+    return &fail;
+  }
+  static R fail(A...) noexcept { return fail_value<R>(); }
+};
+template <class R, bool NE, class... A>
+struct RealCall<R (*)(A..., ...) noexcept(NE)> {
+  using Fn = R (*)(A..., ...) noexcept(NE);
+  static Fn get(Hook h) noexcept {
+    if (void* p = real_fn(h)) return reinterpret_cast<Fn>(p);
+    return &fail;
+  }
+  static R fail(A..., ...) noexcept { return fail_value<R>(); }
+};
+
+// fail_value: -1 (or null) with errno ENOSYS: the call did not happen.
+void set_enosys() noexcept;
+template <class R>
+R fail_value() noexcept {
+  set_enosys();
+  if constexpr (std::is_pointer_v<R>) {
+    return nullptr;
+  } else if constexpr (!std::is_void_v<R>) {
+    return static_cast<R>(-1);
+  }
+}
+
+}  // namespace green::interpose
+
+#define REAL(name) (::green::interpose::RealCall<decltype(&::name)>::get(::green::interpose::Hook::name))

@@ -1,0 +1,180 @@
+// io/fdtable.cpp — see fdtable.h.
+#include "io/fdtable.h"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+
+#include "gate/real.h"
+
+namespace green::interpose {
+
+namespace {
+struct Entry {
+  std::atomic<std::uint8_t> kind;
+  std::atomic<std::uint32_t> gen;
+  // io_fact's cache: the whole epoch << 32 | known facts << 4 | their values.
+  // All 32 bits of the epoch: a server flips O_NONBLOCK for every accept, and
+  // a truncated epoch would come round again, reviving facts long stale.
+  std::atomic<std::uint64_t> io;
+};
+static_assert(sizeof(Entry) == 16);
+
+// One from the start: a zero-filled Entry never matches it (until 2^32 bumps,
+// when the epoch skips zero: see io_changed).
+std::atomic<std::uint32_t> g_io_epoch{1};
+constexpr unsigned kEpochShift = 32;
+constexpr unsigned kKnownShift = 4;  // above the values of the four facts
+
+struct Table {
+  Entry* entries = nullptr;
+  std::size_t size = 0;
+  Table() {
+    rlimit rl{};
+    std::size_t n = 1024;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) n = rl.rlim_max == RLIM_INFINITY ? (1u << 20) : rl.rlim_max;
+    if (n > (1u << 20)) n = 1u << 20;
+    if (n < 1024) n = 1024;
+    // mmap, not new: untouched pages stay unbacked, and no allocator is involved.
+    void* p = ::mmap(nullptr, n * sizeof(Entry), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
+    if (p == MAP_FAILED) return;  // then every fd is probed on every call
+    entries = static_cast<Entry*>(p);
+    size = n;
+  }
+  Entry* at(int fd) noexcept {
+    return fd >= 0 && static_cast<std::size_t>(fd) < size ? &entries[fd] : nullptr;
+  }
+};
+
+Table& table() noexcept {
+  static Table t;  // never destroyed: hooks run during exit too
+  return t;
+}
+
+Kind probe(int fd) noexcept {
+  int saved = errno;
+  struct stat st;
+  Kind k;
+  if (::fstat(fd, &st) != 0) {
+    k = Kind::invalid;
+  } else if (S_ISSOCK(st.st_mode)) {
+    int type = 0;
+    socklen_t len = sizeof type;
+    k = REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? Kind::stream_socket
+                                                                                         : Kind::other_socket;
+  } else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    k = Kind::not_pollable;
+  } else {
+    k = Kind::pollable;  // FIFO, character device, or an anon inode (eventfd, epoll, timerfd...)
+  }
+  errno = saved;
+  return k;
+}
+}  // namespace
+
+Kind fd_kind(int fd) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return fd < 0 ? Kind::invalid : probe(fd);
+  auto k = static_cast<Kind>(e->kind.load(std::memory_order_relaxed));
+  if (k != Kind::unknown) return k;
+  k = probe(fd);
+  if (k != Kind::invalid) e->kind.store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
+  return k;
+}
+
+std::uint32_t fd_generation(int fd) noexcept {
+  Entry* e = table().at(fd);
+  return e ? e->gen.load(std::memory_order_acquire) : 0;
+}
+
+// The generation moves before the cached facts are cleared: an io_remember
+// whose exchange sees the cleared word then sees the new generation too.
+void fd_forget(int fd) noexcept {
+  if (Entry* e = table().at(fd)) {
+    e->gen.fetch_add(1, std::memory_order_acq_rel);
+    e->kind.store(static_cast<std::uint8_t>(Kind::unknown), std::memory_order_relaxed);
+    e->io.store(0, std::memory_order_release);
+  }
+}
+
+int fd_limit() noexcept { return static_cast<int>(table().size); }
+
+bool fd_seen(int fd) noexcept {
+  Entry* e = table().at(fd);
+  return e && (e->gen.load(std::memory_order_relaxed) != 0 || e->kind.load(std::memory_order_relaxed) != 0 ||
+               e->io.load(std::memory_order_relaxed) != 0);
+}
+
+void fd_opened(int fd, Kind k) noexcept {
+  if (Entry* e = table().at(fd)) {
+    e->gen.fetch_add(1, std::memory_order_acq_rel);
+    e->kind.store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
+    e->io.store(0, std::memory_order_release);
+  }
+}
+
+void fd_copied(int from, int to) noexcept {
+  Entry* src = table().at(from);
+  fd_opened(to, src ? static_cast<Kind>(src->kind.load(std::memory_order_relaxed)) : Kind::unknown);
+}
+
+namespace {
+std::uint32_t io_epoch() noexcept { return g_io_epoch.load(std::memory_order_acquire); }
+}  // namespace
+
+IoStamp io_stamp(int fd) noexcept {
+  IoStamp s{io_epoch(), 0};
+  if (Entry* e = table().at(fd)) s.gen = e->gen.load(std::memory_order_acquire);
+  return s;
+}
+
+int io_fact(int fd, IoFact f) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return -1;
+  std::uint64_t w = e->io.load(std::memory_order_acquire);
+  auto bit = static_cast<std::uint64_t>(f);
+  if ((w >> kEpochShift) != io_epoch() || !(w & (bit << kKnownShift))) return -1;
+  return (w & bit) ? 1 : 0;
+}
+
+bool io_facts(int fd, std::initializer_list<IoFact> yes, std::initializer_list<IoFact> no) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return false;
+  std::uint64_t w = e->io.load(std::memory_order_acquire);
+  if ((w >> kEpochShift) != io_epoch()) return false;
+  std::uint64_t set = 0, known = 0;
+  for (IoFact f : yes) set |= static_cast<std::uint64_t>(f);
+  for (IoFact f : no) known |= static_cast<std::uint64_t>(f);
+  known |= set;
+  return (w & (known << kKnownShift)) == (known << kKnownShift) && (w & known) == set;
+}
+
+void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept {
+  Entry* e = table().at(fd);
+  if (!e) return;
+  auto bit = static_cast<std::uint64_t>(f);
+  const std::uint64_t tag = static_cast<std::uint64_t>(stamp.epoch) << kEpochShift;
+  std::uint64_t w = e->io.load(std::memory_order_acquire);
+  for (;;) {
+    // Facts of an older epoch are dropped, not merged.
+    std::uint64_t base = (w >> kEpochShift) == stamp.epoch ? w : tag;
+    std::uint64_t next = (base & ~bit) | (bit << kKnownShift) | (value ? bit : 0);
+    if (e->io.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) break;
+  }
+  // The number was closed and reused while the kernel was read: what was
+  // read belongs to the old file. Forget it (at worst a fact of the new file
+  // too, which is only read again).
+  if (e->gen.load(std::memory_order_acquire) != stamp.gen) e->io.store(0, std::memory_order_release);
+}
+
+void io_changed() noexcept {
+  // Zero is what a fresh entry holds: never an epoch.
+  if (g_io_epoch.fetch_add(1, std::memory_order_acq_rel) + 1 == 0) g_io_epoch.fetch_add(1, std::memory_order_acq_rel);
+}
+
+}  // namespace green::interpose

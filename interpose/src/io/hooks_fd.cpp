@@ -1,0 +1,169 @@
+// io/hooks_fd.cpp — the fd lifecycle: close, close_range, closefrom, dup*,
+// fcntl, ioctl, socket options, pipe, pipe2, eventfd.
+//
+// close and dup2/dup3 over an fd first wake every greenlet of this thread
+// waiting on it (they get EBADF) and bump the fd's generation, so a waiter
+// can never mistake a reused number for its fd. fcntl, ioctl, setsockopt and
+// getsockopt pass through unchanged: green keeps no private copy of O_NONBLOCK
+// or the socket timeouts (see fdtable.h), so F_GETFL, FIONBIO, SO_RCVTIMEO and
+// SO_SNDTIMEO mean exactly what they mean to libc; the ones that change them
+// only tell the table to read them again (io_changed).
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cstdarg>
+
+#include "io/fdtable.h"
+#include "runtime_internal.h"
+#include "green/io.h"
+#include "gate/real.h"
+#include "gate/gate.h"
+
+namespace gi = green::interpose;
+using gi::Hook;
+
+namespace {
+
+// replacing: `fd` is about to be closed or overwritten.
+void replacing(Hook h, int fd) noexcept {
+  if (gi::active(h)) {
+    gi::count(h, gi::Why::green);
+    if (green::detail::hub_exists()) green::notify_close(fd);
+  }
+  gi::fd_forget(fd);
+}
+
+// close_range / closefrom: every number of the range green knows about is
+// forgotten (and its waiters woken) like a close() of it. The rest were never
+// seen by a hook, so nothing about them is remembered.
+void replacing_range(Hook h, unsigned first, unsigned last) noexcept {
+  const unsigned end = static_cast<unsigned>(gi::fd_limit());
+  for (unsigned fd = first; fd <= last && fd < end; ++fd)
+    if (gi::fd_seen(static_cast<int>(fd))) replacing(h, static_cast<int>(fd));
+}
+
+bool is_dup_cmd(int cmd) noexcept { return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC; }
+
+template <class Real>
+int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
+  if (gi::active(h)) gi::count(h, gi::Why::green);
+  int r = real(fd, cmd, arg);
+  if (r >= 0 && is_dup_cmd(cmd)) gi::fd_copied(fd, r);
+  if (cmd == F_SETFL) gi::io_changed();
+  return r;
+}
+
+}  // namespace
+
+extern "C" {
+
+int close(int fd) {
+  replacing(Hook::close, fd);
+  return REAL(close)(fd);
+}
+
+int close_range(unsigned first, unsigned last, int flags) {
+  // CLOSE_RANGE_CLOEXEC only marks the fds: none closes now. With
+  // CLOSE_RANGE_UNSHARE only the caller's new private copy of the fd table is
+  // closed: the process's other threads keep their fds (and green's table).
+  // Arguments the kernel refuses (EINVAL) close nothing either.
+  const bool closes = flags == 0 && first <= last;
+  if (closes) replacing_range(Hook::close_range, first, last);
+  return REAL(close_range)(first, last, flags);
+}
+
+void closefrom(int lowfd) {
+  if (lowfd >= 0) replacing_range(Hook::closefrom, static_cast<unsigned>(lowfd), ~0u);
+  REAL(closefrom)(lowfd);
+}
+
+int dup(int fd) {
+  if (gi::active(Hook::dup)) gi::count(Hook::dup, gi::Why::green);
+  int r = REAL(dup)(fd);
+  if (r >= 0) gi::fd_copied(fd, r);
+  return r;
+}
+
+int dup2(int fd, int fd2) {
+  if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup2, fd2);
+  int r = REAL(dup2)(fd, fd2);
+  if (r >= 0 && fd != fd2) gi::fd_copied(fd, r);
+  return r;
+}
+
+int dup3(int fd, int fd2, int flags) {
+  if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup3, fd2);
+  int r = REAL(dup3)(fd, fd2, flags);
+  if (r >= 0) gi::fd_copied(fd, r);
+  return r;
+}
+
+// The variadic argument is an int or a pointer; both travel in one register
+// class on every ABI glibc supports, which is how glibc's own fcntl reads it.
+int fcntl(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  return do_fcntl(Hook::fcntl, REAL(fcntl), fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  return do_fcntl(Hook::fcntl64, REAL(fcntl64), fd, cmd, arg);
+}
+
+int ioctl(int fd, unsigned long request, ...) {
+  va_list ap;
+  va_start(ap, request);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  if (gi::active(Hook::ioctl)) gi::count(Hook::ioctl, gi::Why::green);
+  int r = REAL(ioctl)(fd, request, arg);
+  if (request == FIONBIO) gi::io_changed();
+  return r;
+}
+
+int setsockopt(int fd, int level, int name, const void* val, socklen_t len) {
+  if (gi::active(Hook::setsockopt)) gi::count(Hook::setsockopt, gi::Why::green);
+  int r = REAL(setsockopt)(fd, level, name, val, len);
+  // Any socket-level option: SO_RCVTIMEO and SO_SNDTIMEO have several numbers
+  // (old and 64-bit time layouts), and setsockopt is never on a hot path.
+  if (level == SOL_SOCKET) gi::io_changed();
+  return r;
+}
+
+int getsockopt(int fd, int level, int name, void* val, socklen_t* len) {
+  if (gi::active(Hook::getsockopt)) gi::count(Hook::getsockopt, gi::Why::green);
+  return REAL(getsockopt)(fd, level, name, val, len);
+}
+
+int pipe(int fds[2]) {
+  int r = REAL(pipe)(fds);
+  if (r == 0) {
+    gi::fd_opened(fds[0], gi::Kind::pollable);
+    gi::fd_opened(fds[1], gi::Kind::pollable);
+  }
+  return r;
+}
+
+int pipe2(int fds[2], int flags) {
+  int r = REAL(pipe2)(fds, flags);
+  if (r == 0) {
+    gi::fd_opened(fds[0], gi::Kind::pollable);
+    gi::fd_opened(fds[1], gi::Kind::pollable);
+  }
+  return r;
+}
+
+int eventfd(unsigned int initval, int flags) {
+  int r = REAL(eventfd)(initval, flags);
+  if (r >= 0) gi::fd_opened(r, gi::Kind::pollable);
+  return r;
+}
+
+}  // extern "C"

@@ -1,0 +1,131 @@
+// sys/hooks_process.cpp — child processes under the preload.
+//
+// fork() itself needs no hook: the runtime's pthread_atfork handler gives the
+// child a fresh hub (runtime/src/fork.h). vfork() becomes fork(): a vfork
+// child shares the parent's memory, so any hooked call it made before exec
+// (close, dup2...) would act on the parent's hub and fd table; fork gives
+// every vfork+exec program its native outcome. posix_spawn, system and popen
+// need nothing: glibc starts and reaps their children with internal calls
+// that never reach a hook (system and pclose wait natively, blocking the
+// thread, as they do without green).
+//
+// wait, waitpid, wait4 and waitid park the greenlet instead of the thread:
+// they poll with WNOHANG and, between polls, wait for a pidfd of the child to
+// become readable (it does when the child exits), or — for "any child",
+// process groups, stopped/continued children, or a kernel without
+// pidfd_open — sleep a backoff (1 ms doubling to 50 ms). WNOHANG calls go
+// straight to libc. Signals as libc: a handler without SA_RESTART ends the
+// wait with EINTR, one with SA_RESTART does not (see park.h).
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+#include "green/io.h"
+#include "gate/real.h"
+#include "gate/park.h"
+
+namespace gi = green::interpose;
+using gi::Hook;
+
+namespace {
+
+// pidfd_for: a pidfd that becomes readable when child `pid` exits, or -1 when
+// the wait is not for one exiting child (or the kernel has no pidfd_open).
+int pidfd_for(long pid, bool exits_only) {
+#ifdef SYS_pidfd_open
+  if (pid > 0 && exits_only) {
+    int saved = errno;
+    long fd = ::syscall(SYS_pidfd_open, pid, 0);
+    errno = saved;
+    return static_cast<int>(fd);
+  }
+#endif
+  (void)pid;
+  (void)exits_only;
+  return -1;
+}
+
+// wait_child: `poll()` is the call with WNOHANG added: > 0 or -1 = done (its
+// result), 0 = nothing yet. Parks between polls; returns the final result.
+template <class Poll>
+int wait_child(Hook h, long pid, bool exits_only, Poll poll) {
+  gi::count(h, gi::Why::green);
+  int r = poll();
+  if (r != 0) return r;
+  int pfd = pidfd_for(pid, exits_only);
+  auto backoff = std::chrono::milliseconds(1);
+  while ((r = poll()) == 0) {
+    int saved = errno;
+    int w = pfd >= 0 ? gi::wait_fd_ready(h, pfd, green::READ, gi::Deadline::never(), gi::OnSignal::restart)
+                     : gi::sleep_until(h, gi::Deadline::after(backoff), gi::OnSignal::restart);
+    if (w < 0 && errno == EINTR) {  // a handler without SA_RESTART ran, as natively
+      r = -1;
+      break;
+    }
+    errno = saved;  // other errors of the pidfd wait: poll again
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+  }
+  if (pfd >= 0) {
+    int saved = errno;
+    ::close(pfd);
+    errno = saved;
+  }
+  return r;  // -1 keeps errno (EINTR or the call's own)
+}
+
+constexpr int kNotExitOnly = WUNTRACED | WCONTINUED;
+
+}  // namespace
+
+extern "C" {
+
+pid_t vfork(void) {
+  gi::count(Hook::vfork, gi::Why::green);
+  return ::fork();
+}
+
+pid_t waitpid(pid_t pid, int* status, int options) {
+  if (!gi::active(Hook::waitpid) || (options & WNOHANG)) return REAL(waitpid)(pid, status, options);
+  return gi::barrier(Hook::waitpid, [&] { return REAL(waitpid)(pid, status, options); },
+                     [&] {
+                       return wait_child(Hook::waitpid, pid, !(options & kNotExitOnly),
+                                         [&] { return REAL(waitpid)(pid, status, options | WNOHANG); });
+                     });
+}
+
+pid_t wait(int* status) {
+  if (!gi::active(Hook::wait)) return REAL(wait)(status);
+  return gi::barrier(Hook::wait, [&] { return REAL(wait)(status); },
+                     [&] { return wait_child(Hook::wait, -1, true, [&] { return REAL(waitpid)(-1, status, WNOHANG); }); });
+}
+
+pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage) {
+  if (!gi::active(Hook::wait4) || (options & WNOHANG)) return REAL(wait4)(pid, status, options, usage);
+  return gi::barrier(Hook::wait4, [&] { return REAL(wait4)(pid, status, options, usage); },
+                     [&] {
+                       return wait_child(Hook::wait4, pid, !(options & kNotExitOnly),
+                                         [&] { return REAL(wait4)(pid, status, options | WNOHANG, usage); });
+                     });
+}
+
+int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {
+  if (!gi::active(Hook::waitid) || (options & WNOHANG) || !info) return REAL(waitid)(idtype, id, info, options);
+  long pid = idtype == P_PID ? static_cast<long>(id) : -1;
+  bool exits_only = (options & (WSTOPPED | WCONTINUED)) == 0;
+  return gi::barrier(Hook::waitid, [&] { return REAL(waitid)(idtype, id, info, options); },
+                     [&] {
+                       int r = wait_child(Hook::waitid, pid, exits_only, [&] {
+                         // WNOHANG with nothing to report: 0 and si_pid 0.
+                         info->si_pid = 0;
+                         int rc = REAL(waitid)(idtype, id, info, options | WNOHANG);
+                         return rc < 0 ? -1 : info->si_pid != 0 ? 1 : 0;
+                       });
+                       return r < 0 ? -1 : 0;
+                     });
+}
+
+}  // extern "C"

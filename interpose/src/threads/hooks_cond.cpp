@@ -1,0 +1,114 @@
+// threads/hooks_cond.cpp — green-threads mode: condition variables that park greenlets.
+//
+// The waiters live in the parking lot under the condition's address; the
+// object itself only remembers its clock (pthread_condattr_setclock) in its
+// first word — zero, CLOCK_REALTIME, is also what PTHREAD_COND_INITIALIZER
+// gives. Process-shared conditions stay glibc's: their addresses are kept in
+// a small set, since their layout is then glibc's own.
+//
+// Waiting queues the caller on the condition before it releases the mutex, so
+// a signal sent by whoever takes the mutex next cannot be missed. A waiter
+// that was signalled but canceled passes the signal on, as POSIX asks.
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "threads/green_mutex.h"
+#include "gate/real.h"
+#include "threads/shared_objects.h"
+#include "threads/threads.h"
+
+namespace gi = green::interpose;
+namespace gt = green::interpose::threads;
+
+namespace {
+
+gt::SharedObjects g_shared;
+
+bool native(const pthread_cond_t* c) { return !gt::on() || g_shared.contains(c); }
+
+int& clock_of(pthread_cond_t* c) { return *reinterpret_cast<int*>(c); }
+
+void pass_on(const void* key, std::uintptr_t) {
+  gi::lot::unpark_one(key, [](bool, const gi::lot::Waiting&, bool) -> std::uintptr_t { return 1; });
+}
+
+int wait(pthread_cond_t* c, pthread_mutex_t* m, const gi::Deadline& d) {
+  if (!gt::mutex_owned(m)) return EPERM;
+  gt::CancelPoint cp;
+  unsigned count = 0;
+  gi::lot::Result r = gi::lot::Result::unparked;
+  bool canceled = false;
+  {
+    gt::WaitNote note("pthread_cond_wait", c);
+    try {
+      r = gi::lot::park(
+          c, [] { return true; }, [&] { count = gt::mutex_release_all(m); }, d, {"pthread_cond_wait"}, nullptr,
+          pass_on);
+    } catch (const gt::Canceled&) {
+      canceled = true;
+    }
+  }
+  // Whatever ended the wait, the caller holds the mutex again on return —
+  // also when canceled, before its cleanup handlers run.
+  gt::mutex_reacquire(m, count);
+  if (canceled) gt::act_on_cancel();
+  return r == gi::lot::Result::timed_out ? ETIMEDOUT : 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+int pthread_cond_init(pthread_cond_t* c, const pthread_condattr_t* attr) {
+  if (!gt::on()) return REAL(pthread_cond_init)(c, attr);
+  int pshared = PTHREAD_PROCESS_PRIVATE;
+  clockid_t clock = CLOCK_REALTIME;
+  if (attr) {
+    pthread_condattr_getpshared(attr, &pshared);
+    pthread_condattr_getclock(attr, &clock);
+  }
+  if (pshared == PTHREAD_PROCESS_SHARED) {
+    g_shared.add(c);
+    return REAL(pthread_cond_init)(c, attr);
+  }
+  *c = pthread_cond_t{};
+  clock_of(c) = static_cast<int>(clock);
+  return 0;
+}
+
+int pthread_cond_destroy(pthread_cond_t* c) {
+  if (!gt::on() || g_shared.remove(c)) return REAL(pthread_cond_destroy)(c);
+  return 0;
+}
+
+int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
+  if (native(c)) return REAL(pthread_cond_wait)(c, m);
+  return wait(c, m, gi::Deadline::never());
+}
+
+int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock, const struct timespec* abs) {
+  if (native(c)) return REAL(pthread_cond_clockwait)(c, m, clock, abs);
+  if (!gi::valid_abstime(clock, abs)) return EINVAL;
+  return wait(c, m, gi::Deadline::at(clock, *abs));
+}
+
+int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const struct timespec* abs) {
+  if (native(c)) return REAL(pthread_cond_timedwait)(c, m, abs);
+  if (!gi::valid_timespec(abs)) return EINVAL;
+  return wait(c, m, gi::Deadline::at(static_cast<clockid_t>(clock_of(c)), *abs));
+}
+
+int pthread_cond_signal(pthread_cond_t* c) {
+  if (native(c)) return REAL(pthread_cond_signal)(c);
+  gi::lot::unpark_one(c, [](bool, const gi::lot::Waiting&, bool) -> std::uintptr_t { return 1; });
+  return 0;
+}
+
+int pthread_cond_broadcast(pthread_cond_t* c) {
+  if (native(c)) return REAL(pthread_cond_broadcast)(c);
+  gi::lot::unpark_all(c, 1);
+  return 0;
+}
+
+}  // extern "C"

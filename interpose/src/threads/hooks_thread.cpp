@@ -1,0 +1,283 @@
+// threads/hooks_thread.cpp — green-threads mode: pthread_create spawns a greenlet;
+// join, detach, exit, self, names, cancellation and sched_yield follow it.
+//
+// A green thread's pthread_t is the address of its GreenThread record; it is
+// valid until the thread is joined (or, detached, until it ends). Calls on a
+// pthread_t that is not a live green thread go to glibc (an OS thread's), so
+// a program mixing both keeps working. Outside the mode, all go to glibc.
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "green/detail/greenlet_core.h"
+#include "runtime_internal.h"
+#include "green/greenlet.h"
+#include "green/settings.h"
+#include "green/sleep.h"
+#include "gate/real.h"
+#include "threads/threads.h"
+
+namespace gi = green::interpose;
+namespace gt = green::interpose::threads;
+using gi::Hook;
+
+namespace {
+
+std::atomic<unsigned> g_numbers{0};
+
+// stack_size: what the thread asked for, else what a pthread gets by default
+// (RLIMIT_STACK, as glibc) unless GREEN_THREAD_STACK_SIZE says otherwise.
+// Address space only: untouched pages cost nothing.
+std::size_t stack_size(const pthread_attr_t* attr) {
+  std::size_t size = 0;
+  if (attr) pthread_attr_getstacksize(attr, &size);
+  if (size == 0 || !attr) {
+    if (auto s = green::setting_number("GREEN_THREAD_STACK_SIZE")) return static_cast<std::size_t>(s);
+    pthread_attr_t def;
+    if (pthread_getattr_default_np(&def) == 0) {
+      pthread_attr_getstacksize(&def, &size);
+      pthread_attr_destroy(&def);
+    }
+  }
+  if (size < 16384) size = 16384;
+  return size;
+}
+
+void* thread_main_unwound(gt::GreenThread* t) {
+  // The frame pthread_exit's unwinding ends in: nothing here needs cleanup.
+  int marker = 0;
+  t->exit_frame = &marker;
+  if (setjmp(t->exit_jmp) == 0) return t->start(t->arg);
+  return t->result;
+}
+
+void run_thread(gt::GreenThread* t) {
+  t->core = green::detail::current_core();
+  t->core->thread_record_ = t;
+  if (!t->cancel_pending) {
+    try {
+      t->result = thread_main_unwound(t);
+    } catch (...) {
+      // Natively an exception leaving a thread's start routine terminates the
+      // process; the same here (it names the exception).
+      std::terminate();
+    }
+  } else {
+    t->result = PTHREAD_CANCELED;  // canceled before it started: never runs
+  }
+  gt::run_specific_destructors(t);
+  t->core->thread_record_ = nullptr;
+  t->core = nullptr;
+  bool detached = t->detached;
+  gt::thread_finished(t);
+  if (detached) {
+    gt::registry_remove(t);
+    delete t;
+  }
+}
+
+// Joins: wait for `t` to finish (until `d`), collect its value, free it.
+int join(gt::GreenThread* t, void** ret, const gi::Deadline& d, bool try_only) {
+  gt::GreenThread* self = gt::current();
+  if (t == self || (self && t->joiner_of == self)) return EDEADLK;
+  if (t->detached || t->joined) return EINVAL;
+  if (!t->done) {
+    if (try_only) return EBUSY;
+    gt::CancelPoint cp;
+    t->joined = true;
+    if (self) self->joiner_of = t;
+    gt::WaitNote note("pthread_join", t, t->id, "joining");
+    while (!t->done) {
+      auto r = gi::lot::park(
+          t, [&] { return !t->done; }, [] {}, d, {"pthread_join"}, nullptr, nullptr);
+      if (r == gi::lot::Result::timed_out && !t->done) {
+        t->joined = false;
+        if (self) self->joiner_of = nullptr;
+        return ETIMEDOUT;
+      }
+    }
+    if (self) self->joiner_of = nullptr;
+  }
+  if (ret) *ret = t->result;
+  gt::registry_remove(t);
+  delete t;
+  return 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(void*), void* arg) {
+  if (gt::mode() != gt::Mode::green || green::detail::native_threads_requested())
+    return REAL(pthread_create)(out, attr, start, arg);
+  gi::count(Hook::pthread_create, gi::Why::green);
+  auto* t = new (std::nothrow) gt::GreenThread();
+  if (!t) return EAGAIN;
+  t->number = g_numbers.fetch_add(1, std::memory_order_relaxed) + 1;
+  t->id = gt::kFirstGreenId + static_cast<int>(t->number);
+  t->start = start;
+  t->arg = arg;
+  int detach = PTHREAD_CREATE_JOINABLE;
+  if (attr) pthread_attr_getdetachstate(attr, &detach);
+  t->detached = detach == PTHREAD_CREATE_DETACHED;
+  try {
+    green::SpawnOptions o;
+    o.name = "thread " + std::to_string(t->number);
+    o.stack_size = stack_size(attr);
+    gt::registry_add(t);
+    green::spawn_with(std::move(o), run_thread, t);
+  } catch (...) {
+    gt::registry_remove(t);
+    delete t;
+    return EAGAIN;
+  }
+  *out = reinterpret_cast<pthread_t>(t);
+  return 0;
+}
+
+int pthread_join(pthread_t th, void** ret) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_join)(th, ret);
+  return join(t, ret, gi::Deadline::never(), false);
+}
+
+int pthread_tryjoin_np(pthread_t th, void** ret) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_tryjoin_np)(th, ret);
+  return join(t, ret, gi::Deadline::never(), true);
+}
+
+int pthread_clockjoin_np(pthread_t th, void** ret, clockid_t clock, const struct timespec* abs) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_clockjoin_np)(th, ret, clock, abs);
+  if (abs && !t->done && !gi::valid_abstime(clock, abs)) return EINVAL;
+  return join(t, ret, abs ? gi::Deadline::at(clock, *abs) : gi::Deadline::never(), false);
+}
+
+int pthread_timedjoin_np(pthread_t th, void** ret, const struct timespec* abs) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_timedjoin_np)(th, ret, abs);
+  return pthread_clockjoin_np(th, ret, CLOCK_REALTIME, abs);
+}
+
+int pthread_detach(pthread_t th) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_detach)(th);
+  if (t->detached) return EINVAL;
+  if (t->done) {
+    // Finished and never joined: nothing left to wait for.
+    gt::registry_remove(t);
+    delete t;
+    return 0;
+  }
+  t->detached = true;
+  return 0;
+}
+
+void pthread_exit(void* value) {
+  if (gt::on()) {
+    if (gt::GreenThread* t = gt::current()) gt::exit_thread(t, value);
+    if (gi::is_main_thread() && !gi::in_hub_now()) {
+      // main() ending its own thread: the process lives on until every other
+      // thread ended, as natively.
+      gt::wait_all_finished();
+    }
+  }
+  // Not REAL(): clang makes noreturn part of the function's type, which
+  // RealCall does not match.
+  if (auto real = reinterpret_cast<void (*)(void*)>(gi::real_fn(Hook::pthread_exit))) real(value);
+  std::abort();  // only if glibc's could not be found
+}
+
+pthread_t pthread_self(void) {
+  if (gt::on())
+    if (gt::GreenThread* t = gt::current()) return reinterpret_cast<pthread_t>(t);
+  return REAL(pthread_self)();
+}
+
+// glibc's <pthread.h> defines pthread_equal inline when optimising, and clang
+// refuses a second definition: ours takes the symbol through its asm name.
+int green_pthread_equal(pthread_t a, pthread_t b) __asm__("pthread_equal");
+int green_pthread_equal(pthread_t a, pthread_t b) { return a == b; }
+
+int pthread_setname_np(pthread_t th, const char* name) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_setname_np)(th, name);
+  std::size_t n = std::strlen(name);
+  if (n >= sizeof t->name) return ERANGE;
+  std::memcpy(t->name, name, n + 1);
+  return 0;
+}
+
+int pthread_getname_np(pthread_t th, char* buf, size_t len) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_getname_np)(th, buf, len);
+  // Unnamed: the program's name, as a new thread natively inherits it.
+  const char* name = t->name[0] ? t->name : program_invocation_short_name;
+  std::size_t n = strnlen(name, 15);
+  if (len < n + 1) return ERANGE;
+  std::memcpy(buf, name, n);
+  buf[n] = '\0';
+  return 0;
+}
+
+int pthread_kill(pthread_t th, int sig) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_kill)(th, sig);
+  if (sig == 0) return 0;
+  // Signals are per OS thread: the one every green thread runs on.
+  return REAL(pthread_kill)(REAL(pthread_self)(), sig);
+}
+
+int pthread_cancel(pthread_t th) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_cancel)(th);
+  if (t->done || t->exiting) return 0;
+  t->cancel_pending = true;
+  // Parked in a cancellation point with cancellation enabled: end that wait now.
+  if (t->core && t->cancel_enabled && t->in_cancel_point)
+    green::detail::interrupt(t->core, std::make_exception_ptr(gt::Canceled{}));
+  return 0;
+}
+
+void pthread_testcancel(void) {
+  if (!gt::on()) return REAL(pthread_testcancel)();
+  gt::act_on_cancel();
+}
+
+int pthread_setcancelstate(int state, int* old) {
+  gt::GreenThread* t = gt::on() ? gt::current() : nullptr;
+  if (!t) return REAL(pthread_setcancelstate)(state, old);
+  if (state != PTHREAD_CANCEL_ENABLE && state != PTHREAD_CANCEL_DISABLE) return EINVAL;
+  if (old) *old = t->cancel_enabled ? PTHREAD_CANCEL_ENABLE : PTHREAD_CANCEL_DISABLE;
+  t->cancel_enabled = state == PTHREAD_CANCEL_ENABLE;
+  return 0;
+}
+
+int pthread_setcanceltype(int type, int* old) {
+  gt::GreenThread* t = gt::on() ? gt::current() : nullptr;
+  if (!t) return REAL(pthread_setcanceltype)(type, old);
+  if (type != PTHREAD_CANCEL_DEFERRED && type != PTHREAD_CANCEL_ASYNCHRONOUS) return EINVAL;
+  if (old) *old = t->cancel_async ? PTHREAD_CANCEL_ASYNCHRONOUS : PTHREAD_CANCEL_DEFERRED;
+  t->cancel_async = type == PTHREAD_CANCEL_ASYNCHRONOUS;
+  return 0;
+}
+
+int sched_yield(void) {
+  if (gt::mode() != gt::Mode::green) return REAL(sched_yield)();
+  gi::count(Hook::sched_yield, gi::Why::green);
+  green::yield();
+  return 0;
+}
+
+}  // extern "C"

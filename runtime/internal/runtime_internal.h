@@ -1,0 +1,85 @@
+// runtime_internal.h — what the interposer (interpose/) needs from
+// the runtime beyond the public API. Not for applications.
+//
+// Every function runs on the calling thread's hub and never creates one unless
+// it says so.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+
+#include "green/duration.h"
+
+namespace green::detail {
+
+class GreenletCore;
+
+// hub_exists: this thread already has a hub (never creates one).
+bool hub_exists() noexcept;
+
+// parking_reaches_loop: the caller may park (not the hub, nor a dead
+// greenlet's links) and this thread's ready queue is empty, so parking now
+// hands over to the event loop at once (true without a hub: the first wait
+// creates it).
+bool parking_reaches_loop() noexcept;
+
+// running_greenlet: the greenlet running on this thread — null when the
+// thread has no hub or the hub itself runs. One call for the hooks' hot paths.
+GreenletCore* running_greenlet() noexcept;
+
+// FdInterest: one fd of a multi-fd wait. `events` is green::READ|WRITE; on
+// return `revents` holds the ready subset, or -1 when the fd was closed under
+// the wait (notify_close) or rejected by the loop (EBADF).
+struct FdInterest {
+  int fd;
+  int events;
+  int revents;
+};
+
+// wait_fds: park until any of `n` fds is ready, one was closed, or `timeout`
+// passes (forever: no timer). An fd that is not open is not watched (its
+// revents stays 0). Returns how many entries have a non-zero revents
+// (0 on timeout). With n == 0 it is a plain sleep that a KeepAlive-less hub
+// still counts as "can be woken" only through the timer — callers waiting
+// forever on nothing must hold a green::KeepAlive. Creates the hub if needed.
+// Kill/Timeout/interrupt exceptions propagate; watches are stopped on unwind.
+int wait_fds(FdInterest* fds, std::size_t n, Duration timeout);
+
+// wait_fd_known: green::wait_fd for an fd the caller has just seen to be
+// open, pollable and not ready (a call said EAGAIN or EINPROGRESS, or a
+// zero-timeout wait_fd said 0): no readiness check first. `tag` names the file
+// behind the number (the interposer's fd generation): while the same tag comes
+// back and no notify_close came between, the hub restarts the fd's watch
+// without registering the fd with the kernel again — no epoll_ctl per wait.
+// A tag that stays the same across a close and reuse of the number the caller
+// did not see is the one thing it must never pass; 0 means "cannot tell"
+// (the fd is registered anew, as by wait_fd).
+int wait_fd_known(int fd, int events, Duration timeout, std::uint32_t tag);
+
+// interrupt: deliver `e` to a parked greenlet of this thread's hub at its next
+// switch point, like kill does, but safe to call from inside the event loop's
+// poll (the wakeup is queued, never switched to on the spot). No-op unless `g`
+// is parked.
+void interrupt(GreenletCore* g, std::exception_ptr e) noexcept;
+
+// wake_queued: make a parked greenlet of this thread's hub ready, at the back
+// of the ready queue — never switched to on the spot, even from the hub, so a
+// caller waking several can still touch the others' state. No-op unless `g`
+// is parked.
+void wake_queued(GreenletCore* g) noexcept;
+
+// NativeThreads: while one is alive on a thread, pthread_create there makes
+// an OS thread even in green-threads mode — for the runtime's own threads
+// (the thread pool), which must block for real.
+class NativeThreads {
+ public:
+  NativeThreads() noexcept;
+  ~NativeThreads();
+  NativeThreads(const NativeThreads&) = delete;
+  NativeThreads& operator=(const NativeThreads&) = delete;
+};
+// native_threads_requested: a NativeThreads is alive on this thread.
+bool native_threads_requested() noexcept;
+
+}  // namespace green::detail

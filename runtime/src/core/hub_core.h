@@ -1,0 +1,186 @@
+// core/hub_core.h — one per OS thread: the ready queue, the event loop and the fiber
+// that runs them. The scheduler's state lives here; docs/architecture.md walks
+// one iteration.
+//
+// Who runs: exactly one of {the thread's main greenlet, a spawned greenlet,
+// the hub fiber} at a time — `current_`. A greenlet that parks picks what runs
+// next itself (pick_next): the front of the ready queue if it is a greenlet and
+// the batch budget allows, else the hub. So greenlet-to-greenlet handoffs cost
+// one switch, and the hub only runs to poll, to run callbacks, and when the
+// budget says I/O is due.
+//
+// The ready queue holds greenlets (state created or ready) and callbacks, FIFO.
+// A greenlet is on it at most once.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <functional>
+#include <vector>
+
+#include "core/fiber.h"
+#include "green/detail/greenlet_core.h"
+#include "green/detail/intrusive_list.h"
+#include "green/hub.h"
+#include "core/loop.h"
+#include "core/stack.h"
+
+namespace green::detail {
+
+struct Mailbox {
+  std::mutex mutex;
+  std::vector<std::function<void()>> posted;
+  EventLoop* loop = nullptr;  // null once the hub is gone
+};
+
+// FdWait: one greenlet waiting on one fd, listed per fd so close can wake it.
+struct FdWait : ListNode {
+  GreenletCore* greenlet = nullptr;
+  FdWatch* watch = nullptr;
+  bool closed = false;
+  ~FdWait() { IntrusiveList::remove(*this); }
+};
+
+// FdSlot: what the hub keeps per fd number: the waits notify_close must wake,
+// and one reusable watch. A fresh watch per wait costs an epoll_ctl per wait
+// (libev cannot know the number still names the same file); the slot's watch,
+// restarted unchanged for the same file, costs none. `tag` names the file the
+// watch last watched (the caller's: the interposer's fd generation); 0 is "not
+// known", which notify_close and forget_fd set. One waiter at a time uses the
+// watch; others bring their own.
+struct FdSlot {
+  IntrusiveList waits;
+  std::unique_ptr<FdWatch> watch;
+  bool watch_busy = false;
+  std::uint32_t tag = 0;
+};
+
+class Hub {
+ public:
+  // get: this thread's hub, created on first use.
+  static Hub& get() {
+    Hub* h = tls_hub_;
+    return h ? *h : create();
+  }
+  // peek: this thread's hub if it exists.
+  static Hub* peek() noexcept { return tls_hub_; }
+
+  GreenletCore* current() const noexcept { return current_; }
+  // in_hub: the hub runs, or a dead greenlet fires its links (greenlet_entry):
+  // either way nothing here may park, and the interposer passes calls through.
+  bool in_hub() const noexcept {
+    return current_ == hub_core_.get() || current_->state_ == GreenletCore::State::dead;
+  }
+  EventLoop& loop() noexcept { return loop_; }
+  const std::shared_ptr<GreenletCore>& main() const noexcept { return main_; }
+
+  void start(const std::shared_ptr<GreenletCore>& g, Duration delay);
+  bool park(const char* reason, Duration timeout);
+  void park_untimed(const char* reason);  // hub_switch.h
+  bool park_until(const bool& done, Duration timeout, const char* reason);  // hub_switch.h
+  void wake(GreenletCore* g) noexcept;
+  void yield();
+  // yield's halves (green/detail/yield.h): the scheduling and the switch, which
+  // is its tail call; then, in the caller, what the resumed greenlet does.
+  boost::context::detail::transfer_t yield_switch();
+  void yield_landed(boost::context::detail::transfer_t t);
+  void schedule(Runnable& r) noexcept { ready_.push_back(r); }
+  bool nothing_ready() const noexcept { return ready_.empty(); }
+  void unqueue(Runnable& r) noexcept { IntrusiveList::remove(r); }
+  // defer_wakes: while links fire, wake() queues instead of switching, so a
+  // woken greenlet cannot destroy the object whose links are being walked.
+  bool defer_wakes_ = false;
+  void kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept;
+
+  void add_fd_wait(int fd, FdWait& w);
+  FdSlot& fd_slot(int fd);
+  // forget_fd: the number `fd` names a new file (its slot's watch must
+  // register it with the kernel again).
+  void forget_fd(int fd) noexcept {
+    if (fd >= 0 && static_cast<std::size_t>(fd) < fd_slots_.size()) fd_slots_[static_cast<std::size_t>(fd)].tag = 0;
+  }
+  void notify_close(int fd) noexcept;
+
+  void keepalive_add() noexcept;
+  void keepalive_drop() noexcept;
+  const std::shared_ptr<Mailbox>& mailbox() const noexcept { return mailbox_; }
+  HubStats stats() const noexcept;
+  // after_fork_child: in a forked child, on the forking thread: only the
+  // running greenlet goes on (fork.cpp).
+  void after_fork_child() noexcept;
+  // greenlets: this hub's started, not yet dead greenlets (RegistryNodes), in
+  // spawn order; the main greenlet is not among them. For dump.cpp.
+  const IntrusiveList& greenlets() const noexcept { return greenlets_; }
+  // switch_count: context switches so far; other threads may read it (relaxed).
+  const std::atomic<unsigned long long>& switch_count() const noexcept { return switches_; }
+
+  ~Hub();
+
+ private:
+  Hub();
+  static Hub& create();
+  static void hub_entry(FiberState* self, FiberState* from);
+  static void greenlet_entry(FiberState* self, FiberState* from);
+  static void on_async(void* arg);
+
+  [[noreturn]] void run();
+  void run_ready();
+  void fire_timers_in_batch();
+  GreenletCore* pick_next() noexcept;  // hub_switch.h, as prepare, switch_to, begin_switch, after_switch
+  bool prepare(GreenletCore& g) noexcept;
+  void park_switch(GreenletCore& me, const char* reason) noexcept;
+  [[gnu::noinline]] bool prepare_first(GreenletCore& g) noexcept;
+  [[gnu::noinline]] bool within_batch() noexcept;
+  // throw_pending: what kill() or a Timeout left for `g` (out of line: the
+  // switch path stays free of an exception_ptr's frame).
+  [[gnu::noinline, noreturn]] static void throw_pending(GreenletCore& g);
+  [[gnu::noinline]] static boost::context::detail::transfer_t stay_running(GreenletCore& me) noexcept;
+  [[gnu::noinline, noreturn]] void refuse_yield_in_hub();  // throws BlockingInHubError
+  void switch_to(GreenletCore& next) noexcept;
+  void begin_switch(GreenletCore& next) noexcept;
+  void after_switch(FiberState* from) noexcept;
+  // recycle: a finished greenlet's stack and the runtime's reference to it.
+  // Out of line: the switch path stays free of its stack frame.
+  [[gnu::noinline]] void recycle(FiberState* from) noexcept;
+  // finish: mark `g` dead; `notify`: schedule its links (else the caller fires them).
+  void finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool notify = true) noexcept;
+  bool nothing_can_wake() noexcept;
+  void report_block_forever();
+
+  // constinit: no dynamic initialisation, so other files read it without a
+  // call to a TLS init function on every Hub::get().
+  static constinit thread_local Hub* tls_hub_;
+
+  GreenletCore* current_ = nullptr;
+  int* errno_;  // this thread's errno, located once: a switch saves and restores it
+  std::shared_ptr<GreenletCore> main_;      // the thread's own stack
+  std::shared_ptr<GreenletCore> hub_core_;  // the fiber running run()
+  IntrusiveList ready_;
+  EventLoop loop_;
+  StackPool stacks_;
+  std::deque<FdSlot> fd_slots_;             // by fd number; a deque: slots never move
+  std::shared_ptr<Mailbox> mailbox_;
+  SwitchRecord yield_record_{};             // yield_switch's: its frame is gone when the jump lands
+  std::int64_t batch_deadline_ns_ = 0;
+  unsigned direct_switches_ = 0;
+  bool timer_cut_ = false;     // within_batch ended a chain for a due timer: run_ready fires it
+  bool in_loop_ = false;  // the hub is inside the event loop's dispatch (see pick_next)
+  std::int64_t batch_budget_ns_;
+  std::size_t keepalives_ = 0;
+  std::size_t live_ = 0;
+  std::uint64_t next_id_ = 0;
+  std::atomic<unsigned long long> switches_{0};
+  // Greenlets that outlive their hub (a thread exiting from a greenlet) must
+  // not unlink themselves from a freed list: empty it first.
+  struct GreenletList : IntrusiveList {
+    ~GreenletList() {
+      while (pop_front()) {
+      }
+    }
+  } greenlets_;
+};
+
+}  // namespace green::detail

@@ -1,0 +1,261 @@
+// core/loop.cpp — the only file that includes ev.h (see loop.h).
+#include "core/loop.h"
+
+#include <ev.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+#include "green/io.h"
+
+namespace green::detail {
+
+static_assert(sizeof(ev_io) <= 64 && alignof(ev_io) <= 16);
+static_assert(sizeof(ev_async) <= 64 && alignof(ev_async) <= 16);
+static_assert(sizeof(ev_signal) <= 64 && alignof(ev_signal) <= 16);
+
+namespace {
+ev_io* as_io(unsigned char* raw) { return std::launder(reinterpret_cast<ev_io*>(raw)); }
+ev_async* as_async(unsigned char* raw) { return std::launder(reinterpret_cast<ev_async*>(raw)); }
+}  // namespace
+
+namespace {
+struct ev_loop* new_loop() noexcept {
+  // EVFLAG_NOENV: green's behaviour must not change with LIBEV_FLAGS.
+  // EVFLAG_NOSIGMASK: libev must not touch the program's signal mask.
+  struct ev_loop* l = ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
+  if (!l) l = ev_loop_new(static_cast<unsigned>(EVFLAG_AUTO) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
+  if (!l) {
+    std::fprintf(stderr, "green: cannot create an event loop (ev_loop_new failed): out of fds or memory?\n");
+    std::abort();
+  }
+  return l;
+}
+ev_signal* as_signal(unsigned char* raw) { return std::launder(reinterpret_cast<ev_signal*>(raw)); }
+}  // namespace
+
+EventLoop::EventLoop() : loop_(new_loop()) {
+  start_async();
+  start_timer_fd();
+}
+
+void EventLoop::start_timer_fd() noexcept {
+  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (timer_fd_ < 0) {
+    std::fprintf(stderr, "green: cannot create the hub's timerfd (timerfd_create failed): out of fds?\n");
+    std::abort();
+  }
+  timer_fd_due_ = INT64_MAX;
+  ev_io* w = new (timer_io_) ev_io;
+  ev_io_init(w, [](struct ev_loop*, ev_io* io, int) {
+    auto* self = static_cast<EventLoop*>(io->data);
+    std::uint64_t expirations;
+    while (::read(self->timer_fd_, &expirations, sizeof expirations) > 0) {
+    }
+    self->timer_fd_due_ = INT64_MAX;  // fired: the next block arms it again
+    // The due timers fire after ev_run returns (run_once).
+  }, timer_fd_, EV_READ);
+  w->data = this;
+  ev_io_start(loop_, w);
+  // Like the doorbell, the timerfd alone keeps nothing alive: armed timers do
+  // (timers_nonempty).
+  ev_unref(loop_);
+}
+
+void EventLoop::timers_nonempty(bool nonempty) noexcept {
+  if (nonempty) {
+    ev_ref(loop_);
+  } else {
+    ev_unref(loop_);
+  }
+}
+
+void EventLoop::start_async() noexcept {
+  ev_async* a = new (async_) ev_async;
+  ev_async_init(a, [](struct ev_loop* l, ev_async* w, int) {
+    auto* self = static_cast<EventLoop*>(w->data);
+    (void)l;
+    if (self->async_fn_) self->async_fn_(self->async_arg_);
+  });
+  a->data = this;
+  ev_async_start(loop_, a);
+  // The doorbell alone must not keep the loop "alive": only KeepAlive does.
+  ev_unref(loop_);
+}
+
+EventLoop::~EventLoop() {
+  ev_ref(loop_);
+  ev_async_stop(loop_, as_async(async_));
+  if (timers_.empty()) ev_ref(loop_);
+  ev_io_stop(loop_, as_io(timer_io_));
+  ev_loop_destroy(loop_);
+  ::close(timer_fd_);
+}
+
+void EventLoop::reinit_after_fork() noexcept {
+  // No signal may find its watcher between the two loops (the default
+  // disposition would apply meanwhile).
+  sigset_t all, old_mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old_mask);
+  struct ev_loop* old = loop_;
+  for (SignalWatch* s = signals_; s; s = s->next_) {
+    ev_ref(old);
+    ev_signal_stop(old, as_signal(s->raw_));
+  }
+  ev_ref(old);
+  ev_async_stop(old, as_async(async_));
+  if (timers_.empty()) ev_ref(old);
+  ev_io_stop(old, as_io(timer_io_));
+  // Closes the child's copies of the backend fds; the parent keeps its own.
+  ev_loop_destroy(old);
+  // The inherited timerfd is the parent's timer: arming it would move the
+  // parent's wakeups. The child gets its own, armed for the same heap.
+  ::close(timer_fd_);
+  loop_ = new_loop();
+  start_async();
+  start_timer_fd();
+  if (!timers_.empty()) timers_nonempty(true);
+  for (SignalWatch* s = signals_; s; s = s->next_) {
+    ev_signal_start(loop_, as_signal(s->raw_));
+    ev_unref(loop_);
+  }
+  if (polling_) track_polling(polling_);
+  armed_ = timers_.size();  // the fd watches are gone, the timers are not
+  ++generation_;
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+}
+
+void EventLoop::run_once(bool block) {
+  if (block) arm_timer_fd();
+  ev_run(loop_, block ? EVRUN_ONCE : EVRUN_NOWAIT);
+  fire_due_timers();
+}
+
+void EventLoop::track_polling(std::atomic<bool>* flag) noexcept {
+  polling_ = flag;
+  ev_set_userdata(loop_, flag);
+  if (!flag) {
+    ev_set_loop_release_cb(loop_, nullptr, nullptr);
+    return;
+  }
+  // libev calls release right before it blocks in epoll_wait and acquire right after.
+  ev_set_loop_release_cb(
+      loop_, [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(true, std::memory_order_relaxed); },
+      [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(false, std::memory_order_relaxed); });
+}
+
+void EventLoop::hold() noexcept { ev_ref(loop_); }
+void EventLoop::release() noexcept { ev_unref(loop_); }
+
+void EventLoop::set_async(void (*fn)(void*), void* arg) noexcept {
+  async_fn_ = fn;
+  async_arg_ = arg;
+}
+void EventLoop::async_send() noexcept { ev_async_send(loop_, as_async(async_)); }
+
+FdWatch::FdWatch(void (*fn)(void*, int), void* arg) noexcept : fn_(fn), arg_(arg) {
+  ev_io* w = new (raw_) ev_io;
+  ev_init(w, &FdWatch::trampoline);
+  w->data = this;
+}
+
+void FdWatch::trampoline(struct ev_loop*, struct ev_io* w, int revents) {
+  auto* self = static_cast<FdWatch*>(w->data);
+  int out = 0;
+  if (revents & EV_ERROR) {
+    // libev stopped the watcher itself: the fd is not valid (EBADF).
+    self->loop_->armed_--;
+    self->loop_ = nullptr;
+    self->set_loop_ = nullptr;
+    out = -1;
+  } else {
+    if (revents & EV_READ) out |= green::READ;
+    if (revents & EV_WRITE) out |= green::WRITE;
+  }
+  self->fn_(self->arg_, out);
+}
+
+void FdWatch::start(EventLoop& loop, int fd, int events, bool same_file) noexcept {
+  stop();
+  ev_io* w = as_io(raw_);
+  int ev = (events & green::READ ? EV_READ : 0) | (events & green::WRITE ? EV_WRITE : 0);
+  if (!same_file || set_loop_ != &loop || set_generation_ != loop.generation_ || set_fd_ != fd ||
+      set_events_ != ev) {
+    ev_io_set(w, fd, ev);
+    set_loop_ = &loop;
+    set_generation_ = loop.generation_;
+    set_fd_ = fd;
+    set_events_ = ev;
+  }
+  ev_io_start(loop.loop_, w);
+  loop_ = &loop;
+  generation_ = loop.generation_;
+  loop.armed_++;
+}
+
+void FdWatch::stop() noexcept {
+  if (!loop_) return;
+  if (generation_ == loop_->generation_) {  // else started before a fork: forgotten
+    ev_io_stop(loop_->loop_, as_io(raw_));
+    loop_->armed_--;
+  }
+  loop_ = nullptr;
+}
+
+SignalWatch::SignalWatch(void (*fn)(void*), void* arg) noexcept : fn_(fn), arg_(arg) {
+  auto* w = new (raw_) ev_signal;
+  ev_init(w, &SignalWatch::trampoline);
+  w->data = this;
+}
+
+void SignalWatch::trampoline(struct ev_loop*, struct ev_signal* w, int) {
+  auto* self = static_cast<SignalWatch*>(w->data);
+  self->fn_(self->arg_);
+}
+
+namespace {
+// Which loop libev has attached each signal to (libev allows one per signal).
+std::atomic<EventLoop*> g_signal_owner[NSIG];
+}  // namespace
+
+bool SignalWatch::start(EventLoop& loop, int signo) noexcept {
+  stop();
+  if (signo <= 0 || signo >= NSIG) return false;
+  EventLoop* owner = nullptr;
+  if (!g_signal_owner[signo].compare_exchange_strong(owner, &loop) && owner != &loop) return false;
+  ev_signal* w = as_signal(raw_);
+  ev_signal_set(w, signo);
+  ev_signal_start(loop.loop_, w);
+  // Like the doorbell: a watched signal alone does not keep the loop alive.
+  ev_unref(loop.loop_);
+  loop_ = &loop;
+  signo_ = signo;
+  next_ = loop.signals_;
+  loop.signals_ = this;
+  return true;
+}
+
+void SignalWatch::stop() noexcept {
+  if (!loop_) return;
+  ev_ref(loop_->loop_);
+  ev_signal_stop(loop_->loop_, as_signal(raw_));
+  bool others = false;
+  for (SignalWatch** p = &loop_->signals_; *p;) {
+    if (*p == this) {
+      *p = next_;
+      continue;
+    }
+    others = others || (*p)->signo_ == signo_;
+    p = &(*p)->next_;
+  }
+  if (!others) g_signal_owner[signo_].store(nullptr);
+  loop_ = nullptr;
+}
+
+}  // namespace green::detail

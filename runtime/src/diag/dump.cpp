@@ -1,0 +1,157 @@
+// diag/dump.cpp — green::dump (green/dump.h), the listing at the end of LoopExit's
+// message, and GREEN_DUMP_SIGNAL.
+//
+// The hub keeps every started, not yet dead greenlet on a list (Hub::greenlets,
+// linked in start(), unlinked in finish()); park() records what a greenlet
+// waits on. So a dump costs nothing until it is asked for, and nothing is added
+// to the switch path. A signal never prints from its handler: libev's handler
+// only records it, and the dump runs later in the hub like any callback.
+#include "green/dump.h"
+
+#include <execinfo.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <ostream>
+#include <sstream>
+
+#include "diag/diagnostics.h"
+#include "green/settings.h"
+#include "core/hub_core.h"
+
+namespace green::detail {
+
+namespace {
+
+void write_backtrace(std::ostream& out, const char* indent) {
+  void* frames[64];
+  int n = ::backtrace(frames, 64);
+  std::unique_ptr<char*, void (*)(void*)> names(::backtrace_symbols(frames, n), &std::free);
+  // Frame 0 is this function.
+  for (int i = 1; i < n; ++i)
+    out << indent << "    #" << (i - 1) << ' ' << (names ? names.get()[i] : "?") << '\n';
+}
+
+void describe(GreenletCore& g, bool current, std::ostream& out) {
+  using State = GreenletCore::State;
+  out << '\'' << g.name() << "' #" << g.id_ << ": ";
+  if (current) {
+    out << "running (the caller of dump)";
+    return;
+  }
+  switch (g.state_) {
+    case State::created: out << "not started yet"; return;
+    case State::ready: out << "ready to run"; return;
+    case State::running: out << "running"; return;
+    case State::dead: out << "dead"; return;
+    case State::abandoned: out << "left behind by fork (never runs again)"; return;
+    case State::parked: break;
+  }
+  out << "parked on " << (g.wait_reason_ ? g.wait_reason_ : "something");
+  if (g.wait_greenlet_) out << " ('" << g.wait_greenlet_->name() << "')";
+  if (g.wait_fd_ >= 0) out << " (fd " << g.wait_fd_ << ')';
+  if (g.wait_deadline_ != Deadline::max()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(g.wait_deadline_ - std::chrono::steady_clock::now());
+    out << ", times out in " << std::max<long long>(left.count(), 0) << " ms";
+  }
+}
+
+// parse_signal: "USR1", "SIGUSR1" or "10" -> 10; 0 for off, -1 for nonsense.
+int parse_signal(const std::string& text) {
+  if (text.empty() || text == "off" || text == "0") return 0;
+  char* end = nullptr;
+  long n = std::strtol(text.c_str(), &end, 10);
+  if (end != text.c_str() && *end == '\0') return n > 0 && n < NSIG ? static_cast<int>(n) : -1;
+  std::string name = text.compare(0, 3, "SIG") == 0 ? text.substr(3) : text;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    const char* abbrev = ::sigabbrev_np(sig);
+    if (abbrev && name == abbrev) return sig;
+  }
+  return -1;
+}
+
+// The dump signal's watch lives as long as the thread of the hub that took it
+// (destroyed before that hub: constructed after it, in the same thread).
+thread_local std::unique_ptr<SignalWatch> t_dump_watch;
+std::atomic<bool> g_dump_signal_taken{false};
+
+void on_dump_signal(void* arg) {
+  std::string text = dump_hub_text(*static_cast<Hub*>(arg), "  ");
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+void dump_hub(Hub& hub, std::ostream& out, const char* indent) {
+  std::size_t spawned = 0;
+  hub.greenlets().for_each([&](ListNode&) { ++spawned; });
+  out << indent << "green: greenlets of thread " << ::syscall(SYS_gettid) << " (main and " << spawned
+      << " spawned):\n";
+  GreenletCore* current = hub.current();
+  bool any_parked = false;
+  auto line = [&](GreenletCore& g) {
+    out << indent << "  ";
+    describe(g, &g == current, out);
+    out << '\n';
+    if (&g == current) write_backtrace(out, indent);
+    any_parked = any_parked || (&g != current && g.state_ == GreenletCore::State::parked);
+  };
+  line(*hub.main());
+  hub.greenlets().for_each([&](ListNode& n) { line(GreenletCore::of(n)); });
+  if (hub.in_hub()) out << indent << "  (dumped from the hub itself: no greenlet is running)\n";
+  if (any_parked)
+    out << indent << "  (parked greenlets have no backtrace: their frames are suspended on their own stacks)\n";
+}
+
+std::string dump_hub_text(Hub& hub, const char* indent) {
+  std::ostringstream out;
+  dump_hub(hub, out, indent);
+  return out.str();
+}
+
+void dump_signal_setup(Hub& hub) {
+  std::string text = setting_text("GREEN_DUMP_SIGNAL");
+  int sig = parse_signal(text);
+  if (sig == 0 || g_dump_signal_taken.exchange(true)) return;
+  if (sig < 0) {
+    std::fprintf(stderr, "green: ignoring GREEN_DUMP_SIGNAL=%s: not a signal (use a number or a name such as USR1)\n",
+                 text.c_str());
+    return;
+  }
+  t_dump_watch = std::make_unique<SignalWatch>(&on_dump_signal, &hub);
+  if (!t_dump_watch->start(hub.loop(), sig)) {
+    std::fprintf(stderr, "green: ignoring GREEN_DUMP_SIGNAL=%s: the signal is already watched by green::signal_handler\n",
+                 text.c_str());
+    t_dump_watch.reset();
+  }
+}
+
+}  // namespace green::detail
+
+namespace green {
+
+void dump(std::ostream& out) {
+  detail::Hub* hub = detail::Hub::peek();
+  if (!hub) {
+    out << "green: thread " << ::syscall(SYS_gettid) << " has no hub, so no greenlets\n";
+    return;
+  }
+  detail::dump_hub(*hub, out, "");
+}
+
+std::string dump_text() {
+  std::ostringstream out;
+  dump(out);
+  return out.str();
+}
+
+}  // namespace green

@@ -1,0 +1,91 @@
+// toolkit/threadpool.cpp — green::ThreadPool (green/threadpool.h).
+//
+// Workers are detached-style std::threads counted under the mutex; the
+// destructor waits for the count to reach zero. A worker idle for idle_exit_
+// leaves, so the pool shrinks back to nothing when unused.
+#include "green/threadpool.h"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/fork.h"
+#include "runtime_internal.h"
+#include "green/settings.h"
+
+namespace green {
+
+ThreadPool::ThreadPool(std::size_t max_threads, std::chrono::milliseconds idle_exit)
+    : max_threads_(max_threads ? max_threads : 1), idle_exit_(idle_exit) {}
+
+ThreadPool::~ThreadPool() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  stopping_ = true;
+  cv_.notify_all();
+  done_cv_.wait(lock, [this] { return threads_ == 0; });
+}
+
+void ThreadPool::submit(std::function<void()> job) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  jobs_.push_back(std::move(job));
+  if (idle_ > 0 || threads_ >= max_threads_) {
+    cv_.notify_one();
+    return;
+  }
+  ++threads_;
+  // Pool threads block for real, even when the program's own pthreads are greenlets.
+  detail::NativeThreads native;
+  std::thread([this] { worker(); }).detach();
+}
+
+std::size_t ThreadPool::threads() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return threads_;
+}
+
+void ThreadPool::worker() {
+  // Named, so tools (and green's own tests) can tell green's helper threads
+  // from the program's.
+  pthread_setname_np(pthread_self(), "green-pool");
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    if (jobs_.empty()) {
+      if (stopping_) break;
+      ++idle_;
+      bool woke = cv_.wait_for(lock, idle_exit_, [this] { return !jobs_.empty() || stopping_; });
+      --idle_;
+      if (!woke) break;  // idle too long: leave
+      continue;
+    }
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    job();  // run_in_thread's jobs catch their own exceptions
+    job = nullptr;
+    lock.lock();
+  }
+  --threads_;
+  if (threads_ == 0) done_cv_.notify_all();
+}
+
+namespace {
+// Leaked on purpose: pool threads may still run while static destructors do.
+// A forked child starts a new one (its workers do not exist there).
+std::atomic<ThreadPool*> g_shared{nullptr};
+}  // namespace
+
+ThreadPool& ThreadPool::shared() {
+  ThreadPool* pool = g_shared.load(std::memory_order_acquire);
+  if (pool) return *pool;
+  auto* made = new ThreadPool(static_cast<std::size_t>(setting_number("GREEN_THREADPOOL_SIZE")));
+  if (g_shared.compare_exchange_strong(pool, made, std::memory_order_acq_rel)) return *made;
+  delete made;  // another thread won; never used
+  return *pool;
+}
+
+}  // namespace green
+
+namespace green::detail {
+void threadpool_after_fork_child() noexcept { g_shared.store(nullptr, std::memory_order_release); }
+}  // namespace green::detail

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# check_layout.sh SOURCE_DIR [BUILD_DIR] — the ownership rules of the tree
+# (CONTRIBUTING.md, "Who owns what"). Prints every violation and exits 1 if
+# there is any. With BUILD_DIR, it also installs that tree into a throwaway
+# prefix and checks that only public headers were installed.
+set -u
+src=$1
+build=${2:-}
+cd "$src" || exit 2
+fail=0
+violation() { echo "layout: $*"; fail=1; }
+
+# sources: every C/C++ file of green's own, tests included; not build trees.
+sources() { git ls-files -co --exclude-standard -- '*.c' '*.cc' '*.cpp' '*.h' '*.hpp' '*.def' 2>/dev/null |
+  grep -v -E '^build[^/]*/' ; }
+
+# only_in PATTERN WHAT ALLOWED... : PATTERN may appear in code (not in a
+# comment line) only in the ALLOWED files.
+only_in() {
+  local pattern=$1 what=$2
+  shift 2
+  local f
+  # Files whose code (not a comment line) matches.
+  while IFS= read -r f; do
+    local ok=0 a
+    for a in "$@"; do [ "$f" = "$a" ] && ok=1; done
+    [ $ok = 1 ] || violation "$f uses $what; only $* may"
+  done < <(grep -E -H "$pattern" "${files[@]}" | grep -v -E '^[^:]*:\s*//' | cut -d: -f1 | sort -u)
+}
+mapfile -t files < <(sources)
+
+# Boost.Context: core/fiber.h owns it (the switch and its annotations).
+# Exceptions: green/detail/yield.h, the inline half of yield, names the jump's
+# result type (it is the switch's landing site, inlined into the caller);
+# bench/switch_bench.cpp measures a raw Boost.Context switch as the anchor.
+only_in '#include\s*<boost/context' "Boost.Context" \
+  runtime/src/core/fiber.h runtime/include/green/detail/yield.h bench/switch_bench.cpp
+# libev: core/loop.cpp is the only file that includes ev.h.
+only_in '#include\s*[<"]ev\.h[>"]|#include\s*<libev/' "libev (ev.h)" runtime/src/core/loop.cpp
+# dlsym: gate/real.cpp is the only lookup of real functions.
+only_in '(^|[^_A-Za-z])dl(v)?sym\s*\(' "dlsym" interpose/src/gate/real.cpp
+
+# One direction of dependency: interpose -> runtime. The runtime and its
+# public headers never include the interposer's files.
+while IFS= read -r f; do
+  violation "$f includes the interposer; dependencies point interpose -> runtime only"
+done < <(printf '%s\n' "${files[@]}" | grep '^runtime/' | xargs -r grep -E -H '#include\s*"(gate|io|sys|threads)/|#include\s*"green/patch\.h"|#include.*interpose/' |
+  cut -d: -f1 | sort -u)
+
+# The interposer reaches the runtime's internals through one header only.
+while IFS= read -r f; do
+  violation "$f includes a runtime source header; use runtime_internal.h"
+done < <(printf '%s\n' "${files[@]}" | grep '^interpose/' | xargs -r grep -E -l '#include\s*"(core|greenlet|sync|toolkit|diag)/' | sort -u)
+
+# No two source files share a name: a name says which one you mean.
+dups=$(printf '%s\n' "${files[@]}" | grep -E '^(runtime|interpose)/' | xargs -n1 basename | sort | uniq -d)
+for d in $dups; do violation "two files are named $d: $(printf '%s\n' "${files[@]}" | grep -E "^(runtime|interpose)/.*/$d\$" | tr '\n' ' ')"; done
+
+# Installed headers are public ones only.
+if [ -n "$build" ]; then
+  prefix=$(mktemp -d)
+  trap 'rm -rf "$prefix"' EXIT
+  cmake --install "$build" --prefix "$prefix" >/dev/null || violation "cmake --install failed"
+  while IFS= read -r h; do
+    rel=${h#"$prefix"/include/}
+    if [ ! -f "runtime/include/$rel" ] && [ ! -f "interpose/include/$rel" ]; then
+      violation "installed header $rel is not a public header (runtime/include, interpose/include)"
+    fi
+    if grep -E -q '#include\s*"runtime_internal\.h"' "$h"; then
+      violation "installed header $rel includes runtime_internal.h"
+    fi
+  done < <(find "$prefix/include" -type f)
+  for h in runtime_internal.h; do
+    [ -z "$(find "$prefix" -name "$h")" ] || violation "internal header $h was installed"
+  done
+fi
+
+[ $fail = 0 ] && echo "layout: every ownership rule holds"
+exit $fail

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# violations.sh CHECK SOURCE_DIR — breaks each ownership rule once, in a
+# throwaway copy of the tree, and expects CHECK to report it.
+set -u
+check=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+status=0
+
+# expect NAME FILE LINE: with LINE appended to FILE (in a fresh copy), the
+# check must fail and name FILE.
+expect() {
+  local name=$1 file=$2 line=$3
+  rm -rf "$work/tree"
+  mkdir -p "$work/tree"
+  (cd "$src" && git ls-files -co --exclude-standard | grep -v -E '^build[^/]*/' |
+    tar -cf - -T -) | tar -xf - -C "$work/tree"
+  (cd "$work/tree" && git init -q && git add -A >/dev/null 2>&1)
+  mkdir -p "$work/tree/$(dirname "$file")"
+  echo "$line" >>"$work/tree/$file"
+  (cd "$work/tree" && git add -A >/dev/null 2>&1)
+  local out
+  out=$("$check" "$work/tree" 2>&1)
+  if [ $? -ne 0 ] && grep -q -F "$file" <<<"$out"; then
+    echo "caught: $name ($(grep -F "$file" <<<"$out" | head -1))"
+  else
+    echo "NOT CAUGHT: $name — the check passed with $file containing: $line"
+    status=1
+  fi
+}
+
+expect "Boost.Context outside fiber.h" runtime/src/core/hub.cpp '#include <boost/context/detail/fcontext.hpp>'
+expect "ev.h outside loop.cpp" runtime/src/core/timers.cpp '#include <ev.h>'
+expect "dlsym outside real.cpp" interpose/src/io/hooks_rw.cpp 'static void* p = dlsym(RTLD_NEXT, "read");'
+expect "runtime includes the interposer" runtime/src/toolkit/socket.cpp '#include "io/fdtable.h"'
+expect "interposer includes a runtime source header" interpose/src/io/hooks_rw.cpp '#include "core/hub_core.h"'
+expect "two files with one name" interpose/src/threads/fork.h '// a second fork.h'
+exit $status
