@@ -3,14 +3,20 @@
 # GoogleTest case runs in its own process (gtest_discover_tests), so one
 # deadlock cannot hang the suite.
 
+# _green_test_args(default-timeout [options]): the arguments every function
+# here takes (PREFIX, TIMEOUT, LABELS, LINK, NAMES), parsed into T_*.
+macro(_green_test_args default_timeout)
+  cmake_parse_arguments(T "FORTIFY" "PREFIX;MODE;TIMEOUT" "LABELS;LINK;NAMES" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT ${default_timeout})
+  endif()
+endmacro()
+
 # green_gtests(PREFIX p LABELS l... [TIMEOUT s] [LINK libs...] NAMES n...)
 #   n_test.cpp -> executable p_n_test, its cases discovered as tests.
 #   Each links libgreen and sees tests/common (fixture.h, hub_at_rest.h, net.h).
 function(green_gtests)
-  cmake_parse_arguments(T "" "PREFIX;TIMEOUT" "LABELS;LINK;NAMES" ${ARGN})
-  if(NOT T_TIMEOUT)
-    set(T_TIMEOUT 60)
-  endif()
+  _green_test_args(60 ${ARGN})
   foreach(name IN LISTS T_NAMES)
     set(exe ${T_PREFIX}_${name}_test)
     add_executable(${exe} ${name}_test.cpp)
@@ -34,10 +40,7 @@ set(GREEN_RUN_CASE ${PROJECT_SOURCE_DIR}/tests/interpose/run_case.sh)
 #   under green-threads mode).
 #   FORTIFY builds like a distribution binary: read() becomes __read_chk, ...
 function(green_c_cases)
-  cmake_parse_arguments(T "FORTIFY" "PREFIX;MODE;TIMEOUT" "LABELS;LINK;NAMES" ${ARGN})
-  if(NOT T_TIMEOUT)
-    set(T_TIMEOUT 90)
-  endif()
+  _green_test_args(90 ${ARGN})
   foreach(name IN LISTS T_NAMES)
     set(exe ${T_PREFIX}_${name})
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/cases/${name}.c)
