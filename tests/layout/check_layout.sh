@@ -3,10 +3,11 @@
 # (CONTRIBUTING.md, "Who owns what"). Prints every violation and exits 1 if
 # there is any. With BUILD_DIR, it also installs that tree into a throwaway
 # prefix and checks that only public headers were installed.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+[ $# -ge 1 ] || { echo "usage: check_layout.sh SOURCE_DIR [BUILD_DIR]" >&2; exit 2; }
 src=$1
 build=${2:-}
-cd "$src" || exit 2
+cd "$src" || { echo "check_layout.sh: no source tree at $src" >&2; exit 2; }
 fail=0
 violation() { echo "layout: $*"; fail=1; }
 
@@ -58,8 +59,7 @@ for d in $dups; do violation "two files are named $d: $(printf '%s\n' "${files[@
 
 # Installed headers are public ones only.
 if [ -n "$build" ]; then
-  prefix=$(mktemp -d)
-  trap 'rm -rf "$prefix"' EXIT
+  prefix=$work/prefix
   cmake --install "$build" --prefix "$prefix" >/dev/null || violation "cmake --install failed"
   while IFS= read -r h; do
     rel=${h#"$prefix"/include/}
