@@ -10,6 +10,7 @@
 #   track PID          stop PID (by that pid, never by name) when the script exits
 #   stop PID           stop PID now and reap it
 #   wait_until SECS CMD  retry CMD every 0.1 s until it succeeds, at most SECS
+#                      (its stderr is dropped: a file it reads may not exist yet)
 #   capture NAME CMD   run CMD bounded by $limit; stdout, stderr, exit status
 #                      into $work/NAME.out, .err, .rc
 #   show NAME          print what `capture NAME` recorded, for a failure report
@@ -61,7 +62,7 @@ wait_until() {
   local secs=$1 i
   shift
   for ((i = 0; i < secs * 10; i++)); do
-    "$@" && return 0
+    "$@" 2>/dev/null && return 0
     sleep 0.1
   done
   return 1

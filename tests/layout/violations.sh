@@ -40,4 +40,7 @@ expect "dlsym outside real.cpp" interpose/src/io/hooks_rw.cpp 'static void* p = 
 expect "runtime includes the interposer" runtime/src/toolkit/socket.cpp '#include "io/fdtable.h"'
 expect "interposer includes a runtime source header" interpose/src/io/hooks_rw.cpp '#include "core/hub_core.h"'
 expect "two files with one name" interpose/src/threads/fork.h '// a second fork.h'
+# (split so that this file does not match the rule itself)
+expect "a script test with its own temp dir" tests/interpose/run_case.sh 'tmp=$(mk''temp -d)'
+expect "a script test without lib.sh" tests/interpose/new_case.sh 'echo "a new script test"'
 exit $status
