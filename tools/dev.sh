@@ -10,6 +10,11 @@
 #   tools/dev.sh fuzz [SECONDS]
 #                        build the libFuzzer tree (clang) and fuzz the interposer for
 #                        SECONDS (default 60), starting from tests/fuzz/corpus
+#   tools/dev.sh format  apply .clang-format to every C/C++ file of the tree
+#   tools/dev.sh lint [BASE]
+#                        check the files changed since BASE (default: where this
+#                        branch left main; uncommitted changes included):
+#                        clang-format --dry-run -Werror, then clang-tidy (.clang-tidy)
 #
 # Build trees: build/ (normal), build-asan/, build-tsan/, build-release/,
 # build-fuzz/ — next to this checkout's sources.
@@ -19,7 +24,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgtest-dev libbenchmark-dev
-          valgrind curl wget python3 procps binutils)
+          valgrind curl wget python3 procps binutils clang-format clang-tidy)
 
 install_missing() {
   local missing=()
@@ -110,6 +115,66 @@ fuzz() {
     "$root/tests/regression/fuzz"
 }
 
+# format and lint: clang-format 14 and clang-tidy 14 (Debian 12's), the
+# versions the layout.format test and CI use; another version formats
+# differently.
+clang_tool() {
+  command -v "$1-14" || command -v "$1" || {
+    echo "green: $1 is not installed (apt-get install $1)" >&2
+    exit 1
+  }
+}
+
+format() {
+  install_missing
+  local cf
+  cf=$(clang_tool clang-format) || exit 1
+  CLANG_FORMAT=$cf "$root/tests/layout/check_format.sh" "$root" --fix
+}
+
+# The C/C++ files changed since BASE, committed or not, that still exist.
+changed_files() {
+  local base=$1
+  (cd "$root" && { git diff --name-only --diff-filter=d "$base" --; git ls-files -o --exclude-standard; } |
+    sort -u | grep -E '^(runtime|interpose|tests|bench|examples|tools)/.*\.(c|cc|cpp|h|hpp)$' || true)
+}
+
+lint() {
+  install_missing
+  local base=${1:-}
+  if [ -z "$base" ]; then
+    base=$(cd "$root" && git merge-base HEAD main 2>/dev/null || git rev-parse HEAD)
+  fi
+  (cd "$root" && git rev-parse -q --verify "$base^{commit}" >/dev/null) || {
+    echo "green: lint: $base is not a commit (give a branch, tag or commit to compare with)" >&2
+    exit 2
+  }
+  local files
+  mapfile -t files < <(changed_files "$base")
+  if [ ${#files[@]} -eq 0 ]; then
+    echo "lint: no C/C++ file changed since $base"
+    return 0
+  fi
+  local status=0 cf tidy
+  cf=$(clang_tool clang-format) || exit 1
+  tidy=$(clang_tool clang-tidy) || exit 1
+  echo "== clang-format (${#files[@]} changed files) =="
+  CLANG_FORMAT=$cf "$root/tests/layout/check_format.sh" "$root" "${files[@]}" || status=1
+  # clang-tidy reads the normal tree's compile commands (configuring is
+  # enough); it checks translation units, and headers through them.
+  cmake -S "$root" -B "$root/build" -G Ninja >/dev/null
+  local units=()
+  local f
+  for f in "${files[@]}"; do
+    case "$f" in *.c | *.cc | *.cpp) units+=("$f") ;; esac
+  done
+  if [ ${#units[@]} -gt 0 ]; then
+    echo "== clang-tidy (${#units[@]} changed sources) =="
+    (cd "$root" && "$tidy" -p "$root/build" --quiet "${units[@]}") || status=1
+  fi
+  return $status
+}
+
 case "${1:-}" in
   demo) demo ;;
   test) run_tests ;;
@@ -122,8 +187,13 @@ case "${1:-}" in
     shift
     fuzz "$@"
     ;;
+  format) format ;;
+  lint)
+    shift
+    lint "$@"
+    ;;
   *)
-    echo "usage: tools/dev.sh demo|test|tsan|bench [bench.py options]|fuzz [seconds]" >&2
+    echo "usage: tools/dev.sh demo|test|tsan|bench [bench.py options]|fuzz [seconds]|format|lint [base]" >&2
     exit 2
     ;;
 esac

@@ -3,17 +3,14 @@
 # check that it exits 0 and its stderr matches PATTERN (grep -E).
 #
 #   preload_stderr.sh PRELOAD PATTERN [VAR=VALUE...] PROGRAM [ARGS...]
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 preload=$1 pattern=$2
 shift 2
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
-timeout -k 5 "${GREEN_TEST_TIMEOUT:-30}" env LD_PRELOAD="$preload" "$@" 2>"$err"
-rc=$?
-if [ "$rc" = 0 ] && grep -Eq -- "$pattern" "$err"; then
-  cat "$err"
+capture green env LD_PRELOAD="$preload" "$@"
+if [ "$(rc_of green)" = 0 ] && grep -Eq -- "$pattern" "$work/green.err"; then
+  cat "$work/green.err"
   exit 0
 fi
-echo "exit $rc; stderr does not match /$pattern/ (or the exit was not 0):"
-cat "$err"
+echo "exit $(rc_of green); stderr does not match /$pattern/ (or the exit was not 0):"
+show green
 exit 1

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # check_exports.sh DEF LIBRARY — the library exports exactly the symbols
 # listed in hooked_symbols.def (nm -D --defined-only), nothing more or less.
-set -eu
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+set -e
 def=$1 lib=$2
-command -v nm >/dev/null || { echo "nm not found (apt-get install binutils)"; exit 77; }
+need nm binutils
 want=$(sed -n 's/^HOOK([a-z]*, *\([A-Za-z0-9_]*\)).*/\1/p' "$def" | sort)
 have=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | sort)
 if [ "$want" = "$have" ]; then

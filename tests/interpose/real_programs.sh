@@ -5,17 +5,9 @@
 # green-run --threads, where the program must also keep to one OS thread).
 # Exits 77 (skipped) when the program is not installed. Talks only to
 # 127.0.0.1; every process started here is stopped by pid.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 what=$1 green_run=$2
-work=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-need() { command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed (apt-get install $2)"; exit 77; }; }
-bounded() { timeout -k 5 60 "$@"; }
+limit=60
 
 # serve: python3 -m http.server on 127.0.0.1, an ephemeral port; sets $port.
 serve() {
@@ -31,11 +23,8 @@ class H(http.server.SimpleHTTPRequestHandler):
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print(srv.server_address[1], flush=True)
 srv.serve_forever()' "$work/www" >"$work/port" 2>"$work/server.err" &
-  server=$!
-  for _ in $(seq 1 100); do
-    [ -s "$work/port" ] && break
-    sleep 0.1
-  done
+  track $!
+  wait_until 10 test -s "$work/port"
   port=$(head -n1 "$work/port")
   [ -n "$port" ] || { echo "http server did not start"; cat "$work/server.err"; exit 1; }
 }
@@ -46,16 +35,14 @@ green_opts=
 same() {
   local name=$1
   shift
-  bounded "$@" >"$work/native" 2>"$work/native.err"
-  local rn=$?
-  bounded "$green_run" $green_opts -- "$@" >"$work/green" 2>"$work/green.err"
-  local rg=$?
-  if [ $rn -eq $rg ] && cmp -s "$work/native" "$work/green"; then
-    echo "$name: same output ($(wc -c <"$work/green") bytes) and exit status $rg"
+  capture native "$@"
+  capture green "$green_run" $green_opts -- "$@"
+  if same_run native green; then
+    echo "$name: same output ($(wc -c <"$work/green.out") bytes) and exit status $(rc_of green)"
     return 0
   fi
-  echo "$name: DIFFERENT (native exit $rn, green exit $rg)"
-  diff <(head -c 2000 "$work/native") <(head -c 2000 "$work/green")
+  echo "$name: DIFFERENT (native exit $(rc_of native), green exit $(rc_of green))"
+  diff <(head -c 2000 "$work/native.out") <(head -c 2000 "$work/green.out")
   echo "--- green stderr:"; cat "$work/green.err"
   exit 1
 }
@@ -209,24 +196,22 @@ PY
     (cd "$work/www" && exec "$green_run" --threads -- python3 -u -m http.server --bind 127.0.0.1 0 \
         >"$work/port" 2>"$work/server.err") &
     server=$!
-    for _ in $(seq 1 100); do
-      grep -q "port" "$work/port" 2>/dev/null && break
-      sleep 0.1
-    done
+    track "$server"
+    wait_until 10 grep -q "port" "$work/port"
     port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/port" | head -n1)
     [ -n "$port" ] || { echo "http.server did not start"; cat "$work/port" "$work/server.err"; exit 1; }
     pids=()
     for i in 1 2 3 4; do
-      bounded curl -sS -o "$work/curl$i" "http://127.0.0.1:$port/file.txt" & pids+=($!)
-      bounded wget -q -O "$work/wget$i" "http://127.0.0.1:$port/file.txt" & pids+=($!)
+      bounded "$limit" curl -sS -o "$work/curl$i" "http://127.0.0.1:$port/file.txt" & pids+=($!)
+      bounded "$limit" wget -q -O "$work/wget$i" "http://127.0.0.1:$port/file.txt" & pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p" || { echo "a client failed"; cat "$work/server.err"; exit 1; }; done
     for i in 1 2 3 4; do
       cmp -s "$work/curl$i" "$work/www/file.txt" && cmp -s "$work/wget$i" "$work/www/file.txt" ||
         { echo "download $i differs"; exit 1; }
     done
-    [ "$(bounded curl -sS "http://127.0.0.1:$port/")" = "hello from green" ] || { echo "index differs"; exit 1; }
-    [ "$(bounded curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/missing")" = 404 ] ||
+    [ "$(bounded "$limit" curl -sS "http://127.0.0.1:$port/")" = "hello from green" ] || { echo "index differs"; exit 1; }
+    [ "$(bounded "$limit" curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/missing")" = 404 ] ||
       { echo "404 expected"; exit 1; }
     # The launcher execs python3, so $server is the server's own pid. Its OS
     # threads, but for green's helper threads ("green-pool": the name lookup

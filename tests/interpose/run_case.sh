@@ -17,30 +17,14 @@
 # run's stderr must match the regex (the deadlock report).
 #
 # Every run is bounded by `timeout`; the exit status is 0 on a match.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+[ $# -ge 3 ] || { echo "usage: run_case.sh compare|expect|threads|threads-hang PRELOAD [...] PROGRAM" >&2; exit 2; }
 mode=$1 preload=$2
 shift 2
-limit=${GREEN_TEST_TIMEOUT:-30}
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-
-run() {  # run NAME [VAR=VALUE...] PROGRAM...
-  local name=$1
-  shift
-  timeout -k 5 "$limit" env "$@" >"$out/$name.out" 2>"$out/$name.err"
-  echo $? >"$out/$name.rc"
-}
-
-show() {
-  echo "--- $1 (exit $(cat "$out/$1.rc")) stdout:"
-  cat "$out/$1.out"
-  echo "--- $1 stderr:"
-  cat "$out/$1.err"
-}
 
 # os_threads_ok NAME: the run noted counts, all 1 (green) / some above 1 (native).
 os_threads_ok() {
-  local log=$out/$1.threads want=$2
+  local log=$work/$1.threads want=$2
   [ -s "$log" ] || { echo "no OS-thread counts noted by the $1 run"; return 1; }
   if [ "$want" = one ]; then
     awk '$2 != 1 { bad = 1 } END { exit bad }' "$log" && return 0
@@ -55,15 +39,14 @@ os_threads_ok() {
 
 case "$mode" in
   threads)
-    run native GREEN_TEST_THREADS_LOG="$out/native.threads" "$@"
-    run green LD_PRELOAD="$preload" GREEN_THREADS=1 GREEN_TEST_THREADS_LOG="$out/green.threads" "$@"
-    if cmp -s "$out/native.out" "$out/green.out" && cmp -s "$out/native.rc" "$out/green.rc" &&
-        os_threads_ok native many && os_threads_ok green one; then
-      cat "$out/green.out"
+    capture native env GREEN_TEST_THREADS_LOG="$work/native.threads" "$@"
+    capture green env LD_PRELOAD="$preload" GREEN_THREADS=1 GREEN_TEST_THREADS_LOG="$work/green.threads" "$@"
+    if same_run native green && os_threads_ok native many && os_threads_ok green one; then
+      cat "$work/green.out"
       exit 0
     fi
     echo "MISMATCH between native and green-threads runs of $*"
-    diff "$out/native.out" "$out/green.out"
+    diff "$work/native.out" "$work/green.out"
     show native
     show green
     exit 1
@@ -71,11 +54,10 @@ case "$mode" in
   threads-hang)
     pattern=$1
     shift
-    run native "$@"
-    run green LD_PRELOAD="$preload" GREEN_THREADS=1 "$@"
-    if [ "$(cat "$out/native.rc")" = 124 ] && [ "$(cat "$out/green.rc")" = 124 ] &&
-        cmp -s "$out/native.out" "$out/green.out" && grep -Eq "$pattern" "$out/green.err"; then
-      cat "$out/green.out" "$out/green.err"
+    capture native "$@"
+    capture green env LD_PRELOAD="$preload" GREEN_THREADS=1 "$@"
+    if [ "$(rc_of native)" = 124 ] && same_run native green && grep -Eq "$pattern" "$work/green.err"; then
+      cat "$work/green.out" "$work/green.err"
       exit 0
     fi
     echo "expected both runs to hang (exit 124), the same stdout, and stderr matching: $pattern"
@@ -84,14 +66,14 @@ case "$mode" in
     exit 1
     ;;
   compare)
-    run native "$@"
-    run green LD_PRELOAD="$preload" "$@"
-    if cmp -s "$out/native.out" "$out/green.out" && cmp -s "$out/native.rc" "$out/green.rc"; then
-      cat "$out/green.out"
+    capture native "$@"
+    capture green env LD_PRELOAD="$preload" "$@"
+    if same_run native green; then
+      cat "$work/green.out"
       exit 0
     fi
     echo "MISMATCH between native and preloaded runs of $*"
-    diff "$out/native.out" "$out/green.out"
+    diff "$work/native.out" "$work/green.out"
     show native
     show green
     exit 1
@@ -99,13 +81,13 @@ case "$mode" in
   expect)
     expected=$1
     shift
-    run green LD_PRELOAD="$preload" "$@"
-    if cmp -s "$expected" "$out/green.out" && [ "$(cat "$out/green.rc")" = 0 ]; then
-      cat "$out/green.out"
+    capture green env LD_PRELOAD="$preload" "$@"
+    if cmp -s "$expected" "$work/green.out" && [ "$(rc_of green)" = 0 ]; then
+      cat "$work/green.out"
       exit 0
     fi
     echo "UNEXPECTED output under the preload from $*"
-    diff "$expected" "$out/green.out"
+    diff "$expected" "$work/green.out"
     show green
     exit 1
     ;;

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # check_layout.sh SOURCE_DIR [BUILD_DIR] — the ownership rules of the tree
-# (CONTRIBUTING.md, "Who owns what"). Prints every violation and exits 1 if
+# (CONTRIBUTING.md, "Who owns what"), and that script tests share
+# tests/common/lib.sh. Prints every violation and exits 1 if
 # there is any. With BUILD_DIR, it also installs that tree into a throwaway
 # prefix and checks that only public headers were installed.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+[ $# -ge 1 ] || { echo "usage: check_layout.sh SOURCE_DIR [BUILD_DIR]" >&2; exit 2; }
 src=$1
 build=${2:-}
-cd "$src" || exit 2
+cd "$src" || { echo "check_layout.sh: no source tree at $src" >&2; exit 2; }
 fail=0
 violation() { echo "layout: $*"; fail=1; }
 
@@ -53,13 +55,21 @@ while IFS= read -r f; do
 done < <(printf '%s\n' "${files[@]}" | grep '^interpose/' | xargs -r grep -E -l '#include\s*"(core|greenlet|sync|toolkit|diag)/' | sort -u)
 
 # No two source files share a name: a name says which one you mean.
-dups=$(printf '%s\n' "${files[@]}" | grep -E '^(runtime|interpose)/' | xargs -n1 basename | sort | uniq -d)
+dups=$(printf '%s\n' "${files[@]}" | grep -E '^(runtime|interpose)/' | sed 's#.*/##' | sort | uniq -d)
 for d in $dups; do violation "two files are named $d: $(printf '%s\n' "${files[@]}" | grep -E "^(runtime|interpose)/.*/$d\$" | tr '\n' ' ')"; done
+
+# Script tests share tests/common/lib.sh instead of copies of its pieces.
+mapfile -t scripts < <(git ls-files -co --exclude-standard -- 'tests/*.sh' 2>/dev/null |
+  grep -v -E '^build[^/]*/|^tests/common/lib\.sh$')
+for f in ${scripts[@]+"${scripts[@]}"}; do
+  grep -q 'common/lib\.sh' "$f" || violation "$f does not source tests/common/lib.sh"
+  grep -q -E '\$\(mktemp|^\s*trap .*EXIT' "$f" &&
+    violation "$f makes its own temp dir or exit trap; use lib.sh's \$work and track"
+done
 
 # Installed headers are public ones only.
 if [ -n "$build" ]; then
-  prefix=$(mktemp -d)
-  trap 'rm -rf "$prefix"' EXIT
+  prefix=$work/prefix
   cmake --install "$build" --prefix "$prefix" >/dev/null || violation "cmake --install failed"
   while IFS= read -r h; do
     rel=${h#"$prefix"/include/}

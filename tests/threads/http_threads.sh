@@ -5,20 +5,12 @@
 # native), load it with CONNECTIONS concurrent keep-alive connections
 # (http_load), and require every response intact — and, under green, one OS
 # thread serving them all. The server is stopped by its pid.
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 green_run=$1 server_bin=$2 client=$3 conns=$4 mode=${5:-green}
-work=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
 # The server needs an fd per connection: as many as the hard limit allows.
 ulimit -n "$(ulimit -Hn)"
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((conns + 64)) ]; then
-  echo "SKIP: RLIMIT_NOFILE hard limit $(ulimit -Hn) is below $conns connections"
-  exit 77
+  skip "RLIMIT_NOFILE hard limit $(ulimit -Hn) is below $conns connections"
 fi
 if [ "$mode" = green ]; then
   "$green_run" --threads -- "$server_bin" 0 >"$work/out" 2>"$work/err" &
@@ -26,13 +18,11 @@ else
   "$server_bin" 0 >"$work/out" 2>"$work/err" &
 fi
 server=$!
-for _ in $(seq 1 100); do
-  grep -q listening "$work/out" 2>/dev/null && break
-  sleep 0.1
-done
+track "$server"
+wait_until 10 grep -q listening "$work/out"
 port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/out" | head -n1)
 [ -n "$port" ] || { echo "server did not start"; cat "$work/out" "$work/err"; exit 1; }
-result=$(timeout -k 5 150 "$client" "$port" "$conns" 10 "$server")
+result=$(bounded 150 "$client" "$port" "$conns" 10 "$server")
 rc=$?
 echo "$mode: $result"
 [ $rc -eq 77 ] && exit 77
