@@ -14,7 +14,7 @@
 #include <system_error>
 #include <utility>
 
-#include "fixture.h"
+#include "toolkit_fixture.h"
 #include "green/io.h"
 #include "green/socket.h"
 
