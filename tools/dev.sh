@@ -27,9 +27,12 @@ packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgte
           dpkg-dev gdb)
 
 install_missing() {
-  local missing=()
+  local missing=() installed
+  # One dpkg-query for all: it costs a fraction of a second per call.
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" "$@" 2>/dev/null |
+              awk '/ install ok installed$/ { print $1 }' || true)
   for p in "${packages[@]}" "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    grep -qx -- "$p" <<< "$installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "green: installing ${missing[*]}"
@@ -77,9 +80,10 @@ run_tests() {
     -DGREEN_BUILD_EXAMPLES=ON -DGREEN_BUILD_BENCH=ON
   echo "== ASan+UBSan tree =="
   # --no-tests=error: a tree that has no tests is a failure, not a pass.
+  # clients: real servers' start-up dominates them; the normal tree runs them.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure --no-tests=error \
-    -LE 'install|plain_only' || status=1
+    -LE 'install|plain_only|clients' || status=1
   build build "${normal_options[@]}"
   echo "== normal tree =="
   # Last: ctest's summary is the last thing this prints.
