@@ -23,3 +23,26 @@ file(RELATIVE_PATH GREEN_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 string(REGEX REPLACE "/$" "" GREEN_PC_TO_PREFIX "${GREEN_PC_TO_PREFIX}")
 configure_file(cmake/green.pc.in ${CMAKE_CURRENT_BINARY_DIR}/green.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/green.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# green-run(1), compressed as Debian ships man pages; the documentation.
+find_program(GREEN_GZIP gzip)
+if(GREEN_GZIP)
+  add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/green-run.1.gz
+    COMMAND ${GREEN_GZIP} -9n -c ${PROJECT_SOURCE_DIR}/tools/green-run.1 > ${CMAKE_CURRENT_BINARY_DIR}/green-run.1.gz
+    DEPENDS ${PROJECT_SOURCE_DIR}/tools/green-run.1 VERBATIM)
+  add_custom_target(green_man ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/green-run.1.gz)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/green-run.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+else()
+  install(FILES tools/green-run.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
+install(FILES README.md BENCHMARKS.md docs/architecture.md docs/interposition.md docs/troubleshooting.md
+  DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+# The gdb extension (tools/gdb/green_gdb.py: `info greenlets`, `greenlet bt`),
+# where gdb auto-loads it for libgreen.so: <datadir>/gdb/auto-load/<the
+# library's absolute directory>/libgreen.so-gdb.py. The prefix is the one of
+# the install (\${...}: read when installing, so cpack's /usr counts). In the
+# build tree it sits beside libgreen.so, which gdb also reads.
+install(FILES tools/gdb/green_gdb.py RENAME libgreen.so-gdb.py
+  DESTINATION "${CMAKE_INSTALL_DATADIR}/gdb/auto-load\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}")
+configure_file(tools/gdb/green_gdb.py ${PROJECT_BINARY_DIR}/runtime/libgreen.so-gdb.py COPYONLY)

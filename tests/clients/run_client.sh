@@ -12,7 +12,8 @@ example=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # 50 greenlets at once; 10 one after another are enough to show the difference
 # (and keep the suite short): --check asks for less than half their time.
-client_args=(--workers 50 --sequential 10 --check)
+# GREEN_CLIENTS_SEQUENTIAL=50 runs all 50 one after another too (BENCHMARKS.md).
+client_args=(--workers 50 --sequential ${GREEN_CLIENTS_SEQUENTIAL:-10} --check)
 
 work=$(mktemp -d)
 chmod 755 "$work"  # the server may run as another user
