@@ -39,10 +39,13 @@ install(FILES README.md BENCHMARKS.md docs/architecture.md docs/interposition.md
   DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # The gdb extension (tools/gdb/green_gdb.py: `info greenlets`, `greenlet bt`),
-# where gdb auto-loads it for libgreen.so: <datadir>/gdb/auto-load/<the
-# library's absolute directory>/libgreen.so-gdb.py. The prefix is the one of
-# the install (\${...}: read when installing, so cpack's /usr counts). In the
-# build tree it sits beside libgreen.so, which gdb also reads.
-install(FILES tools/gdb/green_gdb.py RENAME libgreen.so-gdb.py
+# where gdb auto-loads it for libgreen: <datadir>/gdb/auto-load/<the library's
+# absolute directory>/<its real file name>-gdb.py (gdb resolves the soname
+# link libgreen.so.0 to libgreen.so.<version>). The prefix is the install's
+# (\${...}: read when installing, so cpack's /usr counts). In the build tree it
+# sits beside the library, where gdb finds it when auto-load's safe-path allows.
+get_target_property(GREEN_LIB_VERSION green VERSION)
+set(GREEN_GDB_SCRIPT libgreen.so.${GREEN_LIB_VERSION}-gdb.py)
+install(FILES tools/gdb/green_gdb.py RENAME ${GREEN_GDB_SCRIPT}
   DESTINATION "${CMAKE_INSTALL_DATADIR}/gdb/auto-load\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}")
-configure_file(tools/gdb/green_gdb.py ${PROJECT_BINARY_DIR}/runtime/libgreen.so-gdb.py COPYONLY)
+configure_file(tools/gdb/green_gdb.py ${PROJECT_BINARY_DIR}/runtime/${GREEN_GDB_SCRIPT} COPYONLY)

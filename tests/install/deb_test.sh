@@ -31,10 +31,13 @@ for f in usr/bin/green-run "usr/$libdir/libgreen.so" "usr/$libdir/libgreen_prelo
          "usr/$libdir/libgreen_interpose.so" usr/include/green/green.h usr/include/green/patch.h \
          "usr/$libdir/cmake/green/greenConfig.cmake" "usr/$libdir/pkgconfig/green.pc" \
          usr/share/man/man1/green-run.1.gz usr/share/doc/green/README.md usr/share/doc/green/interposition.md \
-         "usr/share/gdb/auto-load/usr/$libdir/libgreen.so-gdb.py"; do
+         "usr/share/gdb/auto-load/usr/$libdir/libgreen.so.$version-gdb.py"; do
   [ -e "$root/$f" ] || { (cd "$root" && find . -type f | sort); fail "the package has no /$f"; }
 done
-if (cd "$root" && find . -type f | grep -E 'tmp|/work/'); then fail "staging paths leaked into the package"; fi
+if (cd "$root" && find . | grep -E 'tmp|/work/'); then fail "staging paths leaked into the package"; fi
+# gdb auto-loads the extension for the library's real file (the soname link resolved).
+[ "$(readlink -f "$root/usr/$libdir/libgreen.so")" = "$root/usr/$libdir/libgreen.so.$version" ] ||
+  fail "libgreen.so does not resolve to libgreen.so.$version (the gdb extension's name)"
 
 out=$("$root/usr/bin/green-run" --version)
 [ "$out" = "green-run (green) $version" ] || fail "green-run --version said '$out'"

@@ -48,3 +48,11 @@ section missing | grep -q 'no greenlet with id 999' || fail "greenlet bt 999 did
 expect 'gdb_target: done'
 expect 'exited normally'
 echo "info greenlets and greenlet bt: ok"
+
+# Auto-loaded, not sourced: the build tree keeps the extension beside
+# libgreen under the name gdb looks for (cmake/Install.cmake names the
+# installed one the same way). The safe-path lets gdb load it from here.
+timeout 120 gdb -nx -batch -iex "set auto-load safe-path /" -ex "break green_gdb_stop_here" -ex run \
+  -ex "info greenlets" -ex "kill" "$target" > "$work/out" 2>&1 || true
+expect '^  +2 +event-waiter +parked on Event.wait'
+echo "auto-loaded with libgreen: ok"
