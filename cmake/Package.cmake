@@ -12,9 +12,11 @@ set(CPACK_PACKAGE_DESCRIPTION
 for C++ and C, and an LD_PRELOAD interposer (green-run) that turns blocking libc calls of an unmodified program \
 into yields.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-# DESTDIR staging: the install sees CMAKE_INSTALL_PREFIX=/usr, which the gdb
-# extension's auto-load path (cmake/Install.cmake) is made of.
+# DESTDIR staging: the install sees CMAKE_INSTALL_PREFIX=/usr (with
+# CPACK_SET_DESTDIR, CPACK_INSTALL_PREFIX is that prefix, not the tree's),
+# which the gdb extension's auto-load path (cmake/Install.cmake) is made of.
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # green_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
