@@ -34,6 +34,7 @@ constexpr const char* kUsage =
     "                   of one OS thread and its locks park them (see docs/interposition.md)\n"
     "  --set NAME=VALUE set any GREEN_* setting (see --help-env)\n"
     "  --help           this text\n"
+    "  --version        print green's version\n"
     "  --help-env       every GREEN_* environment variable, its default and meaning\n";
 
 void help_env() {
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
     }
     if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (a == "--version") {
+      std::printf("green-run (green) %s\n", GREEN_VERSION);
       return 0;
     }
     if (a == "--help-env") {
