@@ -42,7 +42,8 @@ using gi::Hook;
 namespace {
 
 bool waits_for_peer(int dirfd, const char* path, int flags) {
-  if (flags & (O_NONBLOCK | O_PATH)) return false;
+  if (flags & (O_NONBLOCK | O_PATH | O_DIRECTORY)) return false;
+  if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) return false;  // makes a new file, never opens a FIFO
   int acc = flags & O_ACCMODE;
   if (acc != O_RDONLY && acc != O_WRONLY) return false;
   struct stat st;

@@ -7,15 +7,19 @@
 // lock is taken by the caller's own thread and open file description, so
 // ownership is exactly the native one. Why not the thread pool, which would
 // hand the lock over at once: a pool thread blocked in the kernel cannot be
-// interrupted by the program's signals, and the alarm()+F_SETLKW idiom needs
-// EINTR; a wait the caller abandons (kill, cancel) would also leave a pool
-// thread to take a lock nobody wants. Measured here (tests/sys/cases/flock.c):
-// a lock released by another process is taken within one back-off step.
+// interrupted by the program's signals (the alarm()+F_SETLKW idiom needs
+// EINTR), and a wait the caller abandons (kill, cancel) would also leave a pool
+// thread to take a lock nobody wants. The cost: a lock released by its holder
+// is taken up to one back-off step (at most 20 ms) later than natively.
 //
-// As natively: a handler without SA_RESTART ends the wait with EINTR, one
-// with SA_RESTART does not; LOCK_NB / F_SETLK / F_TLOCK calls go straight to
-// libc (EWOULDBLOCK, EACCES/EAGAIN); errors other than "held by another"
-// (EBADF, EINVAL, ENOLCK...) are returned at once. Not as natively: the
+// Signals: the back-off sleeps are parked with OnSignal::restart, so a
+// handler without SA_RESTART that interrupts the hub's poll ends the wait with
+// EINTR. Seen not to be reliable (the alarm()+F_SETLKW idiom got EINTR in 1
+// of 4 runs under the plain preload on a loaded machine; the handler ran each
+// time): a known gap, see docs/interposition.md. As natively: LOCK_NB /
+// F_SETLK / F_TLOCK calls go straight to libc (EWOULDBLOCK, EACCES/EAGAIN);
+// errors other than "held by another" (EBADF, EINVAL, ENOLCK...) are
+// returned at once. Not as natively: the
 // kernel detects an F_SETLKW deadlock (EDEADLK) only between waiters asleep
 // in F_SETLKW; a greenlet that polls is not one, so a lock-order deadlock
 // between processes waits on instead of failing (docs/interposition.md).

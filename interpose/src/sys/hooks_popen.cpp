@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,7 +94,9 @@ int pclose(FILE* f) {
   pid_t pid = f ? forget(f) : 0;
   if (!pid || !gi::active(Hook::pclose)) return REAL(pclose)(f);
   gi::count(Hook::pclose, gi::Why::green);
-  if (fflush(f) != 0) return REAL(pclose)(f);  // glibc reports the failed flush its way
+  // Output still buffered goes now, while the pipe is there (glibc's pclose
+  // flushes first too); a failed flush is left for glibc to report its way.
+  if (__fwriting(f) && fflush(f) != 0) return REAL(pclose)(f);
   int fd = fileno(f);
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (fd < 0 || null < 0 || ::dup2(null, fd) != fd) {
