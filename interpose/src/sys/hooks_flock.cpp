@@ -14,9 +14,9 @@
 //
 // Signals: the back-off sleeps are parked with OnSignal::restart, so a
 // handler without SA_RESTART that interrupts the hub's poll ends the wait with
-// EINTR. Seen not to be reliable (the alarm()+F_SETLKW idiom got EINTR in 1
-// of 4 runs under the plain preload on a loaded machine; the handler ran each
-// time): a known gap, see docs/interposition.md. As natively: LOCK_NB /
+// EINTR. Seen not to be reliable (the alarm()+F_SETLKW idiom missed EINTR
+// in some runs on a loaded machine; the handler ran each time): a known gap,
+// cause and remedy in docs/interposition.md. As natively: LOCK_NB /
 // F_SETLK / F_TLOCK calls go straight to libc (EWOULDBLOCK, EACCES/EAGAIN);
 // errors other than "held by another" (EBADF, EINVAL, ENOLCK...) are
 // returned at once. Not as natively: the
