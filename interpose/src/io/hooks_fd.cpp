@@ -19,6 +19,7 @@
 #include "green/io.h"
 #include "gate/real.h"
 #include "gate/gate.h"
+#include "sys/file_locks.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -47,6 +48,8 @@ bool is_dup_cmd(int cmd) noexcept { return cmd == F_DUPFD || cmd == F_DUPFD_CLOE
 
 template <class Real>
 int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
+  // A lock request that waits parks the greenlet (sys/hooks_flock.cpp).
+  if ((cmd == F_SETLKW || cmd == F_OFD_SETLKW) && gi::active(h)) return gi::wait_record_lock(h, fd, cmd, arg);
   if (gi::active(h)) gi::count(h, gi::Why::green);
   int r = real(fd, cmd, arg);
   if (r >= 0 && is_dup_cmd(cmd)) gi::fd_copied(fd, r);

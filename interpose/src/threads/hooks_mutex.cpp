@@ -16,6 +16,7 @@
 
 #include "threads/green_mutex.h"
 #include "gate/real.h"
+#include "threads/shared_wait.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -153,7 +154,10 @@ bool mutex_owned(const pthread_mutex_t* m) noexcept {
 extern "C" {
 
 int pthread_mutex_lock(pthread_mutex_t* m) {
-  if (gt::native_mutex(m)) return REAL(pthread_mutex_lock)(m);
+  if (gt::native_mutex(m)) {
+    if (!gt::on() || gt::mode() != gt::Mode::green) return REAL(pthread_mutex_lock)(m);
+    return gt::shared_mutex_lock(m, CLOCK_REALTIME, nullptr);
+  }
   return lock(m, gi::Deadline::never(), false);
 }
 
@@ -163,7 +167,11 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
 }
 
 int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const struct timespec* abs) {
-  if (gt::native_mutex(m)) return REAL(pthread_mutex_clocklock)(m, clock, abs);
+  if (gt::native_mutex(m)) {
+    if (!gt::on() || gt::mode() != gt::Mode::green || !gi::valid_abstime(clock, abs))
+      return REAL(pthread_mutex_clocklock)(m, clock, abs);
+    return gt::shared_mutex_lock(m, clock, abs);
+  }
   // As glibc: the time is only checked when the mutex is not free.
   int r = lock(m, gi::Deadline::never(), true);
   if (r != EBUSY) return r;
@@ -172,7 +180,11 @@ int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const struct ti
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t* m, const struct timespec* abs) {
-  if (gt::native_mutex(m)) return REAL(pthread_mutex_timedlock)(m, abs);
+  if (gt::native_mutex(m)) {
+    if (!gt::on() || gt::mode() != gt::Mode::green || !gi::valid_abstime(CLOCK_REALTIME, abs))
+      return REAL(pthread_mutex_timedlock)(m, abs);
+    return gt::shared_mutex_lock(m, CLOCK_REALTIME, abs);
+  }
   return pthread_mutex_clocklock(m, CLOCK_REALTIME, abs);
 }
 

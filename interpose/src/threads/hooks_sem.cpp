@@ -1,11 +1,15 @@
 // threads/hooks_sem.cpp — green-threads mode: POSIX semaphores that park greenlets.
 //
 // An unnamed process-private semaphore keeps glibc's layout: a 64-bit word
-// whose low half is the value, then the "private" flag glibc's sem_init sets.
-// green uses bit 32 of the word for "waiters parked"; sem_getvalue (glibc's)
-// still reads the value right. A post with waiters parked hands its unit to
-// the first of them (FIFO). Process-shared and named (sem_open) semaphores
-// have the private flag clear and stay glibc's.
+// whose low half is the value, then the futex flag glibc's sem_init stores:
+// 0 (FUTEX_PRIVATE) for a private semaphore, 128 (FUTEX_SHARED, which is
+// FUTEX_PRIVATE_FLAG: glibc XORs it into the futex op) for a process-shared
+// one (nptl/sem_init.c, sysdeps/nptl/futex-internal.h; sem_open stores 128
+// too). green uses bit 32 of the word for "waiters parked"; sem_getvalue
+// (glibc's) still reads the value right. A post with waiters parked hands its
+// unit to the first of them (FIFO). Process-shared and named semaphores stay
+// glibc's; a wait on one that must block parks the green thread while a pool
+// thread waits (shared_wait.h).
 #include <errno.h>
 #include <semaphore.h>
 #include <time.h>
@@ -14,7 +18,9 @@
 #include <climits>
 #include <cstdint>
 
+#include "gate/park.h"
 #include "gate/real.h"
+#include "threads/shared_wait.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -24,7 +30,7 @@ namespace {
 
 constexpr std::uint64_t kValueMask = 0xffffffffull;
 constexpr std::uint64_t kParked = 1ull << 32;
-constexpr int kPrivate = 128;  // glibc's FUTEX_PRIVATE for a process-private semaphore
+constexpr int kPrivate = 0;  // glibc's flag of a process-private semaphore (see top)
 
 struct Layout {
   std::uint64_t data;
@@ -36,6 +42,21 @@ Layout* layout(sem_t* s) { return reinterpret_cast<Layout*>(s); }
 std::atomic_ref<std::uint64_t> word(sem_t* s) { return std::atomic_ref<std::uint64_t>(layout(s)->data); }
 
 bool native(sem_t* s) { return !gt::on() || layout(s)->priv != kPrivate; }
+
+// glibc_wait: a wait on glibc's semaphore `s` (process-shared or named).
+// A green thread parks while a pool thread waits (shared_wait.h); anyone
+// else, bad arguments (glibc's EINVAL at once) and a unit there now get
+// glibc's own call, `native`. A cancellation point, as glibc's.
+template <class Native>
+int glibc_wait(gi::Hook h, sem_t* s, clockid_t clock, const timespec* abs, Native native) {
+  if (!gt::on() || gt::mode() != gt::Mode::green) return native();
+  if (abs && !gi::valid_abstime(clock, abs)) return native();
+  int saved = errno;
+  if (REAL(sem_trywait)(s) == 0) return 0;
+  if (errno != EAGAIN) return native();
+  errno = saved;
+  return gi::barrier(h, native, [&] { return gt::shared_sem_wait(s, clock, abs); });
+}
 
 bool try_take(sem_t* s) {
   auto w = word(s);
@@ -129,7 +150,8 @@ int sem_init(sem_t* s, int pshared, unsigned int value) {
 }
 
 int sem_wait(sem_t* s) {
-  if (native(s)) return REAL(sem_wait)(s);
+  if (native(s))
+    return glibc_wait(gi::Hook::sem_wait, s, CLOCK_REALTIME, nullptr, [&] { return REAL(sem_wait)(s); });
   return wait(s, gi::Deadline::never());
 }
 
@@ -141,12 +163,14 @@ int sem_trywait(sem_t* s) {
 }
 
 int sem_timedwait(sem_t* s, const struct timespec* abs) {
-  if (native(s)) return REAL(sem_timedwait)(s, abs);
+  if (native(s))
+    return glibc_wait(gi::Hook::sem_timedwait, s, CLOCK_REALTIME, abs, [&] { return REAL(sem_timedwait)(s, abs); });
   return timed(s, CLOCK_REALTIME, abs);
 }
 
 int sem_clockwait(sem_t* s, clockid_t clock, const struct timespec* abs) {
-  if (native(s)) return REAL(sem_clockwait)(s, clock, abs);
+  if (native(s))
+    return glibc_wait(gi::Hook::sem_clockwait, s, clock, abs, [&] { return REAL(sem_clockwait)(s, clock, abs); });
   return timed(s, clock, abs);
 }
 
