@@ -158,12 +158,14 @@ int __ppoll_chk(struct pollfd* fds, nfds_t n, const struct timespec* ts, const s
 
 int select(int nfds, fd_set* r, fd_set* w, fd_set* e, struct timeval* tv) {
   if (nfds < 0 || (tv && (tv->tv_sec < 0 || tv->tv_usec < 0))) return REAL(select)(nfds, r, w, e, tv);
-  gi::Deadline d = tv ? gi::Deadline::after(std::chrono::seconds(tv->tv_sec) + std::chrono::microseconds(tv->tv_usec))
+  // Through a timespec: the Deadline saturates a time too long for the clock
+  // to never, where adding chrono durations would overflow.
+  gi::Deadline d = tv ? gi::Deadline::within(timespec{tv->tv_sec, static_cast<long>(tv->tv_usec) * 1000})
                       : gi::Deadline::never();
   int n = do_select(Hook::select, nfds, r, w, e, d, nullptr);
   if (n == -2) return REAL(select)(nfds, r, w, e, tv);
-  if (tv && n >= 0) {
-    // Linux select reports the time left.
+  if (tv && n >= 0 && !d.forever()) {
+    // Linux select reports the time left (of a wait too long to end: unchanged).
     auto left = std::chrono::duration_cast<std::chrono::microseconds>(d.left());
     tv->tv_sec = static_cast<time_t>(left.count() / 1000000);
     tv->tv_usec = static_cast<suseconds_t>(left.count() % 1000000);
