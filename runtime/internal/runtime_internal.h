@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <exception>
 
+#include "green/detail/deadline.h"
 #include "green/duration.h"
+#include "green/io.h"
 
 namespace green::detail {
 
@@ -28,23 +30,18 @@ bool parking_reaches_loop() noexcept;
 // thread has no hub or the hub itself runs. One call for the hooks' hot paths.
 GreenletCore* running_greenlet() noexcept;
 
-// FdInterest: one fd of a multi-fd wait. `events` is green::READ|WRITE; on
-// return `revents` holds the ready subset, or -1 when the fd was closed under
-// the wait (notify_close) or rejected by the loop (EBADF).
-struct FdInterest {
-  int fd;
-  int events;
-  int revents;
-};
-
-// wait_fds: park until any of `n` fds is ready, one was closed, or `timeout`
-// passes (forever: no timer). An fd that is not open is not watched (its
-// revents stays 0). Returns how many entries have a non-zero revents
-// (0 on timeout). With n == 0 it is a plain sleep that a KeepAlive-less hub
-// still counts as "can be woken" only through the timer — callers waiting
-// forever on nothing must hold a green::KeepAlive. Creates the hub if needed.
-// Kill/Timeout/interrupt exceptions propagate; watches are stopped on unwind.
-int wait_fds(FdInterest* fds, std::size_t n, Duration timeout);
+// wait_fds: park until any of `n` fds is ready, one was closed, or `deadline`
+// passes (never: no timer), with no readiness check first (the caller's own
+// poll made it). `events` is green::READ|WRITE; on return `revents` holds what
+// was seen during the wait: the ready subset, or green::CLOSED when the fd was
+// closed under the wait (notify_close) or rejected by the loop. An fd that is
+// not open is not watched (its revents stays 0). Returns how many entries
+// have a non-zero revents (0 on timeout). With n == 0 it is a plain sleep
+// that a KeepAlive-less hub still counts as "can be woken" only through the
+// timer — callers waiting forever on nothing must hold a green::KeepAlive.
+// Creates the hub if needed. Kill/Timeout/interrupt exceptions propagate;
+// watches are stopped on unwind. The one fd-wait engine: core/fd_engine.h.
+int wait_fds(PollFd* fds, std::size_t n, Deadline deadline);
 
 // wait_fd_known: green::wait_fd for an fd the caller has just seen to be
 // open, pollable and not ready (a call said EAGAIN or EINPROGRESS, or a
@@ -55,7 +52,7 @@ int wait_fds(FdInterest* fds, std::size_t n, Duration timeout);
 // A tag that stays the same across a close and reuse of the number the caller
 // did not see is the one thing it must never pass; 0 means "cannot tell"
 // (the fd is registered anew, as by wait_fd).
-int wait_fd_known(int fd, int events, Duration timeout, std::uint32_t tag);
+int wait_fd_known(int fd, int events, Deadline deadline, std::uint32_t tag);
 
 // interrupt: deliver `e` to a parked greenlet of this thread's hub at its next
 // switch point, like kill does, but safe to call from inside the event loop's

@@ -1,18 +1,13 @@
-// gate/gate.cpp — the patch switch, the "may this hook act" gate and GREEN_STATS.
+// gate/gate.cpp — the patch switch and the "may this hook act" gate.
 #include "gate/gate.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
 
 #include "runtime_internal.h"
 #include "green/detail/sched.h"
-#include "green/settings.h"
 
 namespace green::interpose {
 
@@ -24,54 +19,6 @@ constexpr bool kOnAtLoad = false;
 #endif
 std::atomic<bool> g_enabled{kOnAtLoad};
 
-const char* const kHookNames[] = {
-#define HOOK(family, name) #name,
-#include "hooked_symbols.def"
-#undef HOOK
-};
-const char* const kWhyNames[] = {"green", "parked",       "parked_first",  "off",
-                                 "hub",   "other_thread", "not_pollable", "user_nonblock", "dlsym"};
-static_assert(sizeof(kWhyNames) / sizeof(kWhyNames[0]) == kWhyCount);
-
-std::atomic<unsigned long long> g_counts[kHookCount][kWhyCount];
-
-
-// Where the report goes: a copy of stderr taken at load, because many
-// programs (coreutils) close stderr in their own atexit handlers, which run
-// before ours. Only taken when GREEN_STATS asks for a report.
-int g_stats_fd = -1;
-
-void print_stats() {
-  FILE* out = ::fdopen(g_stats_fd, "w");
-  if (!out) return;
-  // Every process of a run reports (shell wrappers fork many): say whose report it is.
-  std::fprintf(out, "green: hooked calls of pid %d (%s) (GREEN_STATS=1)\n%-18s", static_cast<int>(::getpid()),
-               program_invocation_short_name, "symbol");
-  for (const char* w : kWhyNames) std::fprintf(out, " %13s", w);
-  std::fputc('\n', out);
-  for (std::size_t h = 0; h < kHookCount; ++h) {
-    unsigned long long total = 0;
-    for (std::size_t w = 0; w < kWhyCount; ++w) total += g_counts[h][w].load(std::memory_order_relaxed);
-    if (total == 0) continue;
-    std::fprintf(out, "%-18s", kHookNames[h]);
-    for (std::size_t w = 0; w < kWhyCount; ++w)
-      std::fprintf(out, " %13llu", g_counts[h][w].load(std::memory_order_relaxed));
-    std::fputc('\n', out);
-  }
-  std::fclose(out);
-}
-
-// At load: only decide whether to print the counters at exit. The hub itself
-// starts with the first call that has to wait.
-__attribute__((constructor)) void init_stats() {
-  if (setting_number("GREEN_STATS") == 0) return;
-  // A high number, close-on-exec: out of the way of the program's own fds.
-  g_stats_fd = ::fcntl(2, F_DUPFD_CLOEXEC, 500);
-  if (g_stats_fd >= 0) std::atexit(print_stats);
-}
-}  // namespace
-
-namespace {
 // -1 unknown, 0 no, 1 yes. After fork() the forking thread is the child's
 // main thread; a stale "no" only means its calls go to libc.
 thread_local int t_main = -1;
@@ -80,10 +27,6 @@ thread_local int t_main = -1;
 bool is_main_thread() noexcept {
   if (t_main < 0) t_main = ::syscall(SYS_gettid) == ::getpid() ? 1 : 0;
   return t_main == 1;
-}
-
-void count(Hook h, Why w) noexcept {
-  g_counts[static_cast<std::size_t>(h)][static_cast<std::size_t>(w)].fetch_add(1, std::memory_order_relaxed);
 }
 
 bool enabled() noexcept { return g_enabled.load(std::memory_order_relaxed); }

@@ -1,4 +1,4 @@
-// gate/gate.h — whether a hook acts, and the counters GREEN_STATS prints.
+// gate/gate.h — whether a hook acts (the counters GREEN_STATS prints: stats.h).
 //
 // A hook acts (may park the calling greenlet) only when all of these hold:
 // interposition is on (always under LD_PRELOAD; after green::patch_all() with
@@ -9,38 +9,9 @@
 // calls block only themselves, as natively.
 #pragma once
 
-#include <cstddef>
+#include "gate/stats.h"
 
 namespace green::interpose {
-
-enum class Hook : unsigned {
-#define HOOK(family, name) name,
-#include "hooked_symbols.def"
-#undef HOOK
-};
-inline constexpr std::size_t kHookCount = 0
-#define HOOK(family, name) +1
-#include "hooked_symbols.def"
-#undef HOOK
-    ;
-
-// Why: what happened to one call, for GREEN_STATS.
-enum class Why : unsigned {
-  green,          // handled by green (it may or may not have had to wait)
-  parked,         // ... and parked at least once
-  parked_first,   // ... parked before its first try: the fd's last read found nothing (park.h)
-  off,            // interposition switched off (green::interpose before patch_all)
-  hub,            // made by the hub itself (libev)
-  other_thread,   // a thread with no hub
-  not_pollable,   // regular file, directory, block device: straight to libc
-  user_nonblock,  // the user's O_NONBLOCK / MSG_DONTWAIT: libc's answer as is
-  dlsym,          // reached while dlsym was resolving a symbol: failed with ENOSYS
-  count_
-};
-inline constexpr std::size_t kWhyCount = static_cast<std::size_t>(Why::count_);
-
-// count: add one to hook `h`'s counter for `w`. Lock-free, async-signal-safe.
-void count(Hook h, Why w) noexcept;
 
 // enabled / set_enabled: the patch switch (green/patch.h).
 bool enabled() noexcept;

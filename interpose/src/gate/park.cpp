@@ -1,14 +1,7 @@
 // gate/park.cpp — see park.h.
 #include "gate/park.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
-
-#include <vector>
 
 #include "io/fdtable.h"
 #include "green/detail/greenlet_core.h"
@@ -64,84 +57,6 @@ class InterruptScope {
 void parked(Hook h) noexcept { count(h, Why::parked); }
 }  // namespace
 
-Deadline Deadline::after(Duration d) noexcept {
-  Deadline r;
-  r.forever_ = false;
-  r.at_ = std::chrono::steady_clock::now() + d;
-  return r;
-}
-
-Deadline Deadline::from(const timeval& tv) noexcept {
-  if (tv.tv_sec == 0 && tv.tv_usec == 0) return never();
-  return after(std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
-}
-
-Deadline Deadline::within(const timespec& ts) noexcept {
-  return after(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
-}
-
-Deadline Deadline::at(clockid_t clock, const timespec& abs) noexcept {
-  timespec now{};
-  ::clock_gettime(clock, &now);
-  auto d = std::chrono::seconds(abs.tv_sec - now.tv_sec) + std::chrono::nanoseconds(abs.tv_nsec - now.tv_nsec);
-  return after(d < Duration::zero() ? Duration::zero() : std::chrono::duration_cast<Duration>(d));
-}
-
-Duration Deadline::left() const noexcept {
-  if (forever_) return green::forever;
-  auto d = std::chrono::duration_cast<Duration>(at_ - std::chrono::steady_clock::now());
-  return d < Duration::zero() ? Duration::zero() : d;
-}
-
-Deadline socket_deadline(int fd, int opt) noexcept {
-  const IoFact none = opt == SO_RCVTIMEO ? IoFact::no_rcvtimeo : IoFact::no_sndtimeo;
-  if (io_fact(fd, none) == 1) return Deadline::never();
-  const IoStamp stamp = io_stamp(fd);
-  int saved = errno;
-  timeval tv{};
-  socklen_t len = sizeof tv;
-  bool ok = REAL(getsockopt)(fd, SOL_SOCKET, opt, &tv, &len) == 0;
-  errno = saved;
-  if (!ok) return Deadline::never();
-  // Only "no timeout" is remembered: a timeout's deadline starts at each call.
-  if (tv.tv_sec == 0 && tv.tv_usec == 0) io_remember(fd, none, true, stamp);
-  return Deadline::from(tv);
-}
-
-int status_flags(int fd) noexcept {
-  int saved = errno;
-  int fl = REAL(fcntl)(fd, F_GETFL);
-  errno = saved;
-  return fl;
-}
-
-bool reads_park_first(int fd) noexcept {
-  return io_facts(fd, {IoFact::read_waits, IoFact::no_rcvtimeo}, {IoFact::nonblocking}) && detail::parking_reaches_loop();
-}
-
-void note_read(int fd, bool found_nothing) noexcept {
-  if (io_fact(fd, IoFact::read_waits) != static_cast<int>(found_nothing))
-    io_remember(fd, IoFact::read_waits, found_nothing, io_stamp(fd));
-}
-
-bool read_shut_down(int fd) noexcept {
-  int saved = errno;
-  pollfd p{fd, POLLRDHUP, 0};
-  bool shut = REAL(poll)(&p, 1, 0) == 1 && (p.revents & POLLRDHUP);
-  errno = saved;
-  return shut;
-}
-
-bool user_nonblocking(int fd) noexcept {
-  int known = io_fact(fd, IoFact::nonblocking);
-  if (known >= 0) return known == 1;
-  const IoStamp stamp = io_stamp(fd);
-  int fl = status_flags(fd);
-  if (fl < 0) return false;
-  io_remember(fd, IoFact::nonblocking, (fl & O_NONBLOCK) != 0, stamp);
-  return (fl & O_NONBLOCK) != 0;
-}
-
 int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
   parked(h);
   std::uint32_t gen = fd_generation(fd);
@@ -150,7 +65,7 @@ int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
   try {
     // Every caller saw the fd open, pollable and not ready just now; the
     // generation names the file, so the hub may reuse its registration.
-    r = detail::wait_fd_known(fd, events, d.left(), gen);
+    r = detail::wait_fd_known(fd, events, d, gen);
   } catch (const Interrupted&) {
     errno = EINTR;
     return -1;
@@ -167,14 +82,12 @@ int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
   return r > 0 ? 1 : 0;
 }
 
-int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d) {
+int wait_any_ready(Hook h, green::PollFd* fds, std::size_t n, const Deadline& d) {
   if (n == 0) return sleep_until(h, d);
   parked(h);
-  std::vector<detail::FdInterest> in(n);
-  for (std::size_t i = 0; i < n; ++i) in[i] = {fds[i].fd, fds[i].events, 0};
   InterruptScope scope(OnSignal::interrupt);
   try {
-    return detail::wait_fds(in.data(), n, d.left()) > 0 ? 1 : 0;
+    return detail::wait_fds(fds, n, d) > 0 ? 1 : 0;
   } catch (const Interrupted&) {
     errno = EINTR;
     return -1;

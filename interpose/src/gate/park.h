@@ -21,32 +21,16 @@
 #include <new>
 #include <system_error>
 
+#include "green/detail/deadline.h"
 #include "green/duration.h"
 #include "green/errors.h"
+#include "green/io.h"
 #include "gate/gate.h"
-
-struct timeval;
 
 namespace green::interpose {
 
-// Deadline: when a hooked call must give up; `forever` when it never does.
-class Deadline {
- public:
-  static Deadline never() noexcept { return Deadline(); }
-  static Deadline after(Duration d) noexcept;
-  static Deadline from(const timeval& tv) noexcept;    // SO_RCVTIMEO style: zero = never
-  static Deadline within(const timespec& ts) noexcept;  // poll style: zero = now
-  // at: an absolute time on `clock` (pthread_cond_timedwait style), measured
-  // against that clock once, now; later changes of the clock are not followed.
-  static Deadline at(clockid_t clock, const timespec& abs) noexcept;
-  bool forever() const noexcept { return forever_; }
-  // left: time to the deadline (forever, or >= 0).
-  Duration left() const noexcept;
-
- private:
-  bool forever_ = true;
-  std::chrono::steady_clock::time_point at_{};
-};
+// Deadline: when a hooked call must give up — the runtime's own type.
+using green::detail::Deadline;
 
 // valid_timespec: a time glibc accepts (non-null, 0 <= tv_nsec < 1e9).
 inline bool valid_timespec(const timespec* ts) noexcept {
@@ -60,32 +44,6 @@ inline bool valid_abstime(clockid_t clock, const timespec* ts) noexcept {
   return valid_timespec(ts) && (clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC);
 }
 
-// socket_deadline: the deadline SO_RCVTIMEO or SO_SNDTIMEO (`opt`) sets for
-// one call on `fd`, read from the kernel (the user's own value).
-Deadline socket_deadline(int fd, int opt) noexcept;
-
-// status_flags: fcntl(F_GETFL) of `fd` — the user's O_NONBLOCK and the access
-// mode, from the kernel — or -1 when it is not open. Preserves errno.
-int status_flags(int fd) noexcept;
-
-// user_nonblocking: the user set O_NONBLOCK on `fd` (the kernel's flag: green
-// never leaves it changed). Preserves errno.
-bool user_nonblocking(int fd) noexcept;
-
-// reads_park_first: a blocking read on `fd` should wait for readiness before
-// its first try: the fd's last read found nothing (so, most often, will this
-// one: a server's next request, the echo of what it just sent), the user's
-// blocking mode and "no SO_RCVTIMEO" are remembered, and nothing else is ready
-// to run, so parking hands over to the event loop at once. That saves the
-// try that would say EAGAIN; when data is there after all, the loop's poll
-// says so at once. note_read keeps the hint.
-bool reads_park_first(int fd) noexcept;
-void note_read(int fd, bool found_nothing) noexcept;
-
-// read_shut_down: `fd` polls POLLRDHUP: its reading side is shut down (by
-// shutdown(), or a stream peer's close). Preserves errno.
-bool read_shut_down(int fd) noexcept;
-
 // would_block: errno says "try again later".
 inline bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
 
@@ -98,14 +56,11 @@ enum class OnSignal { restart, interrupt };
 // meanwhile) or EINTR (OnSignal::interrupt and a signal came).
 int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s);
 
-struct Interest {
-  int fd;
-  int events;  // green::READ | green::WRITE
-};
-// wait_any_ready: park until one of `n` fds is ready or was closed, or `d`
-// passes: 1, 0 on deadline, -1/EINTR on a signal. With n == 0 it waits for the
-// deadline (or a signal) alone.
-int wait_any_ready(Hook h, const Interest* fds, std::size_t n, const Deadline& d);
+// wait_any_ready: park until one of `n` fds (fd, events: green::READ|WRITE)
+// is ready or was closed, or `d` passes: 1, 0 on deadline, -1/EINTR on a
+// signal. With n == 0 it waits for the deadline (or a signal) alone. Their
+// revents are the runtime's scratch (runtime_internal.h: wait_fds).
+int wait_any_ready(Hook h, green::PollFd* fds, std::size_t n, const Deadline& d);
 
 // sleep_until: park until `d` (or a signal, per `s`): 0, or -1/EINTR.
 int sleep_until(Hook h, const Deadline& d, OnSignal s = OnSignal::interrupt);

@@ -23,30 +23,21 @@
 #include "gate/real.h"
 #include "gate/gate.h"
 #include "gate/park.h"
+#include "runtime_internal.h"
 
 namespace green::interpose {
 
-// with_nonblock: run `call` with O_NONBLOCK on `fd` for just that call (for
-// the calls that take no MSG_DONTWAIT); true in *user_nb when the user had set
-// it already (then the call ran unchanged). Another thread of the process may
-// read the flag in between: io_changed() makes it read again afterwards.
-template <class Call>
-auto with_nonblock(int fd, bool* user_nb, Call call) {
-  int fl = REAL(fcntl)(fd, F_GETFL);
-  *user_nb = fl >= 0 && (fl & O_NONBLOCK);
-  if (fl < 0 || *user_nb) return call();
-  REAL(fcntl)(fd, F_SETFL, fl | O_NONBLOCK);
-  auto r = call();
-  int e = errno;
-  REAL(fcntl)(fd, F_SETFL, fl);
-  io_changed();
-  errno = e;
-  return r;
-}
+// reads_park_first: a blocking read on `fd` should wait for readiness before
+// its first try: the fd's last read found nothing (so, most often, will this
+// one: a server's next request, the echo of what it just sent; fdtable.h:
+// reads_wait), and nothing else is ready to run, so parking hands over to the
+// event loop at once. That saves the try that would say EAGAIN; when data is
+// there after all, the loop's poll says so at once.
+inline bool reads_park_first(int fd) noexcept { return reads_wait(fd) && detail::parking_reaches_loop(); }
 
 // Attempt: one non-blocking try; returns like the libc call (-1 + errno).
 // First: what a call does before its first wait. Plain reads of data may
-// park first (park.h: reads_park_first); MSG_OOB, MSG_ERRQUEUE and accept may
+// park first (reads_park_first, above); MSG_OOB, MSG_ERRQUEUE and accept may
 // not: what they take (urgent data, a priority event; queued errors; a
 // connection) is not what the hub's read watch waits for, so only their own
 // try can tell.
@@ -64,7 +55,7 @@ ssize_t socket_io(Hook h, int fd, int events, int timeo_opt, Deadline* d, bool* 
   ssize_t r;
   if (reading && reads_park_first(fd)) {
     count(h, Why::parked_first);
-    r = -1;  // as if the try had said EAGAIN (park.h)
+    r = -1;  // as if the try had said EAGAIN (reads_park_first)
     errno = EAGAIN;
   } else {
     r = attempt();

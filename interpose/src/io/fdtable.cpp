@@ -5,15 +5,39 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <initializer_list>
 
 #include "gate/real.h"
 
 namespace green::interpose {
 
 namespace {
+// The remembered facts (fdtable.h: "The user's settings").
+enum class IoFact : std::uint32_t {
+  nonblocking = 1,     // O_NONBLOCK is set
+  no_rcvtimeo = 2,     // SO_RCVTIMEO is zero
+  no_sndtimeo = 4,     // SO_SNDTIMEO is zero
+  read_waits = 8,      // not the kernel's: its last blocking read found nothing there (blocking_call.h)
+};
+// IoStamp: read it before reading the kernel; pass it to io_remember, which
+// drops the fact if anything changed meanwhile (the epoch, or the file
+// behind the number: another thread may close and reuse it).
+struct IoStamp {
+  std::uint32_t epoch;
+  std::uint32_t gen;
+};
+
+// io_fact: 1 or 0 when remembered, -1 when the kernel must be asked.
+// io_facts: whether every fact in `yes` is remembered true and every one in
+// `no` remembered false (one load for several facts).
+
 struct Entry {
   std::atomic<std::uint8_t> kind;
   std::atomic<std::uint32_t> gen;
@@ -125,7 +149,6 @@ void fd_copied(int from, int to) noexcept {
 
 namespace {
 std::uint32_t io_epoch() noexcept { return g_io_epoch.load(std::memory_order_acquire); }
-}  // namespace
 
 IoStamp io_stamp(int fd) noexcept {
   IoStamp s{io_epoch(), 0};
@@ -172,9 +195,60 @@ void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept {
   if (e->gen.load(std::memory_order_acquire) != stamp.gen) e->io.store(0, std::memory_order_release);
 }
 
+}  // namespace
+
 void io_changed() noexcept {
   // Zero is what a fresh entry holds: never an epoch.
   if (g_io_epoch.fetch_add(1, std::memory_order_acq_rel) + 1 == 0) g_io_epoch.fetch_add(1, std::memory_order_acq_rel);
+}
+
+int status_flags(int fd) noexcept {
+  int saved = errno;
+  int fl = REAL(fcntl)(fd, F_GETFL);
+  errno = saved;
+  return fl;
+}
+
+bool user_nonblocking(int fd) noexcept {
+  int known = io_fact(fd, IoFact::nonblocking);
+  if (known >= 0) return known == 1;
+  const IoStamp stamp = io_stamp(fd);
+  int fl = status_flags(fd);
+  if (fl < 0) return false;
+  io_remember(fd, IoFact::nonblocking, (fl & O_NONBLOCK) != 0, stamp);
+  return (fl & O_NONBLOCK) != 0;
+}
+
+Deadline socket_deadline(int fd, int opt) noexcept {
+  const IoFact none = opt == SO_RCVTIMEO ? IoFact::no_rcvtimeo : IoFact::no_sndtimeo;
+  if (io_fact(fd, none) == 1) return Deadline::never();
+  const IoStamp stamp = io_stamp(fd);
+  int saved = errno;
+  timeval tv{};
+  socklen_t len = sizeof tv;
+  bool ok = REAL(getsockopt)(fd, SOL_SOCKET, opt, &tv, &len) == 0;
+  errno = saved;
+  if (!ok) return Deadline::never();
+  // Only "no timeout" is remembered: a timeout's deadline starts at each call.
+  if (tv.tv_sec == 0 && tv.tv_usec == 0) io_remember(fd, none, true, stamp);
+  return Deadline::from(tv);
+}
+
+bool reads_wait(int fd) noexcept {
+  return io_facts(fd, {IoFact::read_waits, IoFact::no_rcvtimeo}, {IoFact::nonblocking});
+}
+
+void note_read(int fd, bool found_nothing) noexcept {
+  if (io_fact(fd, IoFact::read_waits) != static_cast<int>(found_nothing))
+    io_remember(fd, IoFact::read_waits, found_nothing, io_stamp(fd));
+}
+
+bool read_shut_down(int fd) noexcept {
+  int saved = errno;
+  pollfd p{fd, POLLRDHUP, 0};
+  bool shut = REAL(poll)(&p, 1, 0) == 1 && (p.revents & POLLRDHUP);
+  errno = saved;
+  return shut;
 }
 
 }  // namespace green::interpose

@@ -6,9 +6,9 @@
 // So the kernel's O_NONBLOCK flag and SO_RCVTIMEO/SO_SNDTIMEO are always the
 // user's own, shared correctly between dup()s, fork()s and SCM_RIGHTS copies,
 // and fcntl(F_GETFL) reports exactly what the user set. The hooks read them
-// from the kernel only when a call would block (never on the fast path), and
-// remember O_NONBLOCK and "no SO_RCVTIMEO/SO_SNDTIMEO" (io_fact below) until
-// anything in this process could change them.
+// from the kernel only when a call would block (never on the fast path),
+// through this table only, which remembers O_NONBLOCK and "no
+// SO_RCVTIMEO/SO_SNDTIMEO" until anything in this process could change them.
 //
 // What the table caches is the fd's kind (one fstat on first sight: fds opened
 // before the preload initialised or by code it cannot see are picked up
@@ -20,10 +20,17 @@
 // pages cost nothing. Entries are atomics: every OS thread shares the table.
 #pragma once
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <cstdint>
-#include <initializer_list>
+
+#include "gate/real.h"
+#include "green/detail/deadline.h"
 
 namespace green::interpose {
+
+using green::detail::Deadline;
 
 enum class Kind : std::uint8_t {
   unknown = 0,    // not probed yet (or closed since)
@@ -58,34 +65,57 @@ void fd_opened(int fd, Kind k) noexcept;
 // fd_copied: `to` now refers to what `from` does (dup family).
 void fd_copied(int from, int to) noexcept;
 
-// What a call that would block needs to know about the user's settings. Read
-// from the kernel the first time, then remembered per fd until the process
-// does anything that could change them: F_SETFL or FIONBIO on any fd (dup()s
-// share the flags), a SO_RCVTIMEO/SO_SNDTIMEO setsockopt, green's own
-// O_NONBLOCK flip for one call (io_changed), or a close or reuse of the number.
-// Not seen: another process changing a description shared with this one
-// (fork, SCM_RIGHTS) — docs/interposition.md.
-enum class IoFact : std::uint32_t {
-  nonblocking = 1,     // O_NONBLOCK is set
-  no_rcvtimeo = 2,     // SO_RCVTIMEO is zero
-  no_sndtimeo = 4,     // SO_SNDTIMEO is zero
-  read_waits = 8,      // not the kernel's: its last blocking read found nothing there (blocking_call.h)
-};
-// IoStamp: read it before reading the kernel; pass it to io_remember, which
-// drops the fact if anything changed meanwhile (the epoch, or the file
-// behind the number: another thread may close and reuse it).
-struct IoStamp {
-  std::uint32_t epoch;
-  std::uint32_t gen;
-};
-IoStamp io_stamp(int fd) noexcept;
-// io_fact: 1 or 0 when remembered, -1 when the kernel must be asked.
-int io_fact(int fd, IoFact f) noexcept;
-// io_facts: whether every fact in `yes` is remembered true and every one in
-// `no` remembered false (one load for several facts).
-bool io_facts(int fd, std::initializer_list<IoFact> yes, std::initializer_list<IoFact> no) noexcept;
-void io_remember(int fd, IoFact f, bool value, IoStamp stamp) noexcept;
+// --- The user's settings, as a call that would block needs them. ---------
+// Read from the kernel the first time, then remembered per fd until the
+// process does anything that could change them: F_SETFL or FIONBIO on any fd
+// (dup()s share the flags), a SO_RCVTIMEO/SO_SNDTIMEO setsockopt, green's own
+// O_NONBLOCK flip for one call (with_nonblock), or a close or reuse of the
+// number. Not seen: another process changing a description shared with this
+// one (fork, SCM_RIGHTS) — docs/interposition.md.
+
+// status_flags: fcntl(F_GETFL) of `fd` — the user's O_NONBLOCK and the access
+// mode, from the kernel — or -1 when it is not open. Preserves errno.
+int status_flags(int fd) noexcept;
+
+// user_nonblocking: the user set O_NONBLOCK on `fd` (the kernel's flag: green
+// never leaves it changed). Preserves errno.
+bool user_nonblocking(int fd) noexcept;
+
+// socket_deadline: the deadline SO_RCVTIMEO or SO_SNDTIMEO (`opt`) sets for
+// one call on `fd`, read from the kernel (the user's own value).
+Deadline socket_deadline(int fd, int opt) noexcept;
+
+// reads_wait: green's own hint, not the kernel's: `fd`'s last blocking read
+// found nothing there, and the user's blocking mode and "no SO_RCVTIMEO" are
+// remembered (blocking_call.h: a read may then park before its first try).
+// note_read keeps the hint.
+bool reads_wait(int fd) noexcept;
+void note_read(int fd, bool found_nothing) noexcept;
+
+// read_shut_down: `fd` polls POLLRDHUP: its reading side is shut down (by
+// shutdown(), or a stream peer's close). Asked of the kernel every time.
+// Preserves errno.
+bool read_shut_down(int fd) noexcept;
+
 // io_changed: something may have changed some fd's flags or timeouts.
 void io_changed() noexcept;
+
+// with_nonblock: run `call` with O_NONBLOCK on `fd` for just that call (for
+// the calls that take no MSG_DONTWAIT); true in *user_nb when the user had set
+// it already (then the call ran unchanged). Another thread of the process may
+// read the flag in between: io_changed() makes it read again afterwards.
+template <class Call>
+auto with_nonblock(int fd, bool* user_nb, Call call) {
+  int fl = REAL(fcntl)(fd, F_GETFL);
+  *user_nb = fl >= 0 && (fl & O_NONBLOCK);
+  if (fl < 0 || *user_nb) return call();
+  REAL(fcntl)(fd, F_SETFL, fl | O_NONBLOCK);
+  auto r = call();
+  int e = errno;
+  REAL(fcntl)(fd, F_SETFL, fl);
+  io_changed();
+  errno = e;
+  return r;
+}
 
 }  // namespace green::interpose

@@ -102,23 +102,20 @@ int dup3(int fd, int fd2, int flags) {
   return r;
 }
 
-// The variadic argument is an int or a pointer; both travel in one register
-// class on every ABI glibc supports, which is how glibc's own fcntl reads it.
-int fcntl(int fd, int cmd, ...) {
-  va_list ap;
-  va_start(ap, cmd);
-  void* arg = va_arg(ap, void*);
-  va_end(ap);
-  return do_fcntl(Hook::fcntl, REAL(fcntl), fd, cmd, arg);
-}
-
-int fcntl64(int fd, int cmd, ...) {
-  va_list ap;
-  va_start(ap, cmd);
-  void* arg = va_arg(ap, void*);
-  va_end(ap);
-  return do_fcntl(Hook::fcntl64, REAL(fcntl64), fd, cmd, arg);
-}
+// fcntl and fcntl64: one hook under two names. The variadic argument is an
+// int or a pointer; both travel in one register class on every ABI glibc
+// supports, which is how glibc's own fcntl reads it.
+#define GREEN_FCNTL_HOOK(name)                            \
+  int name(int fd, int cmd, ...) {                        \
+    va_list ap;                                           \
+    va_start(ap, cmd);                                    \
+    void* arg = va_arg(ap, void*);                        \
+    va_end(ap);                                           \
+    return do_fcntl(Hook::name, REAL(name), fd, cmd, arg); \
+  }
+GREEN_FCNTL_HOOK(fcntl)
+GREEN_FCNTL_HOOK(fcntl64)
+#undef GREEN_FCNTL_HOOK
 
 int ioctl(int fd, unsigned long request, ...) {
   va_list ap;

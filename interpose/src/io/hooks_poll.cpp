@@ -39,7 +39,7 @@ constexpr green::Duration kPrioritySlice = std::chrono::milliseconds(10);
 // something or `d` passes; parks on `fds` in between (at most kPrioritySlice
 // at a time when `priority`).
 template <class Check>
-int check_and_park(Hook h, const std::vector<gi::Interest>& fds, const gi::Deadline& d, bool priority, Check check) {
+int check_and_park(Hook h, std::vector<green::PollFd> fds, const gi::Deadline& d, bool priority, Check check) {
   int r = check();
   if (r != 0 || zero(d)) return r;
   for (;;) {
@@ -51,14 +51,14 @@ int check_and_park(Hook h, const std::vector<gi::Interest>& fds, const gi::Deadl
   }
 }
 
-std::vector<gi::Interest> poll_interests(const pollfd* fds, nfds_t n) {
-  std::vector<gi::Interest> out;
+std::vector<green::PollFd> poll_interests(const pollfd* fds, nfds_t n) {
+  std::vector<green::PollFd> out;
   for (nfds_t i = 0; i < n; ++i) {
     int ev = 0;
     if (fds[i].events & (POLLIN | POLLPRI | POLLRDHUP | POLLRDNORM | POLLRDBAND)) ev |= green::READ;
     if (fds[i].events & (POLLOUT | POLLWRNORM | POLLWRBAND)) ev |= green::WRITE;
     // An fd asked for nothing still reports errors and hang-ups: watch it for reading.
-    if (fds[i].fd >= 0) out.push_back({fds[i].fd, ev ? ev : green::READ});
+    if (fds[i].fd >= 0) out.push_back({fds[i].fd, ev ? ev : green::READ, 0});
   }
   return out;
 }
@@ -74,13 +74,13 @@ int do_poll(Hook h, pollfd* fds, nfds_t n, const gi::Deadline& d, const sigset_t
                      [&] { return check_and_park(h, poll_interests(fds, n), d, priority, check); });
 }
 
-std::vector<gi::Interest> select_interests(int nfds, fd_set* r, fd_set* w, fd_set* e) {
-  std::vector<gi::Interest> out;
+std::vector<green::PollFd> select_interests(int nfds, fd_set* r, fd_set* w, fd_set* e) {
+  std::vector<green::PollFd> out;
   for (int fd = 0; fd < nfds && fd < FD_SETSIZE; ++fd) {
     int ev = 0;
     if ((r && FD_ISSET(fd, r)) || (e && FD_ISSET(fd, e))) ev |= green::READ;
     if (w && FD_ISSET(fd, w)) ev |= green::WRITE;
-    if (ev) out.push_back({fd, ev});
+    if (ev) out.push_back({fd, ev, 0});
   }
   return out;
 }
@@ -115,7 +115,7 @@ int do_epoll(Hook h, int epfd, epoll_event* ev, int max, int ms, const sigset_t*
   if (!gi::active(h)) return -2;
   gi::count(h, gi::Why::green);
   auto check = [&] { return mask ? REAL(epoll_pwait)(epfd, ev, max, 0, mask) : REAL(epoll_wait)(epfd, ev, max, 0); };
-  std::vector<gi::Interest> fds{{epfd, green::READ}};  // an epoll fd is readable when events are pending
+  std::vector<green::PollFd> fds{{epfd, green::READ, 0}};  // an epoll fd is readable when events are pending
   return gi::barrier(h, [] { return -2; }, [&] { return check_and_park(h, fds, ms_deadline(ms), false, check); });
 }
 
@@ -158,12 +158,14 @@ int __ppoll_chk(struct pollfd* fds, nfds_t n, const struct timespec* ts, const s
 
 int select(int nfds, fd_set* r, fd_set* w, fd_set* e, struct timeval* tv) {
   if (nfds < 0 || (tv && (tv->tv_sec < 0 || tv->tv_usec < 0))) return REAL(select)(nfds, r, w, e, tv);
-  gi::Deadline d = tv ? gi::Deadline::after(std::chrono::seconds(tv->tv_sec) + std::chrono::microseconds(tv->tv_usec))
+  // Through a timespec: the Deadline saturates a time too long for the clock
+  // to never, where adding chrono durations would overflow.
+  gi::Deadline d = tv ? gi::Deadline::within(timespec{tv->tv_sec, static_cast<long>(tv->tv_usec) * 1000})
                       : gi::Deadline::never();
   int n = do_select(Hook::select, nfds, r, w, e, d, nullptr);
   if (n == -2) return REAL(select)(nfds, r, w, e, tv);
-  if (tv && n >= 0) {
-    // Linux select reports the time left.
+  if (tv && n >= 0 && !d.forever()) {
+    // Linux select reports the time left (of a wait too long to end: unchanged).
     auto left = std::chrono::duration_cast<std::chrono::microseconds>(d.left());
     tv->tv_sec = static_cast<time_t>(left.count() / 1000000);
     tv->tv_usec = static_cast<suseconds_t>(left.count() % 1000000);

@@ -145,38 +145,33 @@ int pthread_rwlock_destroy(pthread_rwlock_t* l) {
   return 0;
 }
 
-int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
-  if (native(l)) return REAL(pthread_rwlock_rdlock)(l);
-  return lock(l, kRead, gi::Deadline::never(), false);
-}
-int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) {
-  if (native(l)) return REAL(pthread_rwlock_tryrdlock)(l);
-  return lock(l, kRead, gi::Deadline::never(), true);
-}
-int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clock, const struct timespec* abs) {
-  if (native(l)) return REAL(pthread_rwlock_clockrdlock)(l, clock, abs);
-  return timed(l, kRead, clock, abs);
-}
-int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const struct timespec* abs) {
-  if (native(l)) return REAL(pthread_rwlock_timedrdlock)(l, abs);
-  return timed(l, kRead, CLOCK_REALTIME, abs);
-}
-int pthread_rwlock_wrlock(pthread_rwlock_t* l) {
-  if (native(l)) return REAL(pthread_rwlock_wrlock)(l);
-  return lock(l, kWrite, gi::Deadline::never(), false);
-}
-int pthread_rwlock_trywrlock(pthread_rwlock_t* l) {
-  if (native(l)) return REAL(pthread_rwlock_trywrlock)(l);
-  return lock(l, kWrite, gi::Deadline::never(), true);
-}
-int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clock, const struct timespec* abs) {
-  if (native(l)) return REAL(pthread_rwlock_clockwrlock)(l, clock, abs);
-  return timed(l, kWrite, clock, abs);
-}
-int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const struct timespec* abs) {
-  if (native(l)) return REAL(pthread_rwlock_timedwrlock)(l, abs);
-  return timed(l, kWrite, CLOCK_REALTIME, abs);
-}
+// The lock calls: a native (process-shared) lock goes to libc; a green one
+// takes `want` (kRead/kWrite) — waiting, trying only, or until an absolute
+// time on a clock (CLOCK_REALTIME for the timed* calls).
+#define GREEN_RWLOCK_WAIT(name, want, try_only)                               \
+  int name(pthread_rwlock_t* l) {                                              \
+    return native(l) ? REAL(name)(l) : lock(l, want, gi::Deadline::never(), try_only); \
+  }
+#define GREEN_RWLOCK_CLOCK(name, want)                                                       \
+  int name(pthread_rwlock_t* l, clockid_t clock, const struct timespec* abs) {               \
+    return native(l) ? REAL(name)(l, clock, abs) : timed(l, want, clock, abs);               \
+  }
+#define GREEN_RWLOCK_TIMED(name, want)                                                       \
+  int name(pthread_rwlock_t* l, const struct timespec* abs) {                                \
+    return native(l) ? REAL(name)(l, abs) : timed(l, want, CLOCK_REALTIME, abs);             \
+  }
+GREEN_RWLOCK_WAIT(pthread_rwlock_rdlock, kRead, false)
+GREEN_RWLOCK_WAIT(pthread_rwlock_tryrdlock, kRead, true)
+GREEN_RWLOCK_CLOCK(pthread_rwlock_clockrdlock, kRead)
+GREEN_RWLOCK_TIMED(pthread_rwlock_timedrdlock, kRead)
+GREEN_RWLOCK_WAIT(pthread_rwlock_wrlock, kWrite, false)
+GREEN_RWLOCK_WAIT(pthread_rwlock_trywrlock, kWrite, true)
+GREEN_RWLOCK_CLOCK(pthread_rwlock_clockwrlock, kWrite)
+GREEN_RWLOCK_TIMED(pthread_rwlock_timedwrlock, kWrite)
+#undef GREEN_RWLOCK_WAIT
+#undef GREEN_RWLOCK_CLOCK
+#undef GREEN_RWLOCK_TIMED
+
 int pthread_rwlock_unlock(pthread_rwlock_t* l) {
   if (native(l)) return REAL(pthread_rwlock_unlock)(l);
   return unlock(l);

@@ -113,6 +113,19 @@ int join(gt::GreenThread* t, void** ret, const gi::Deadline& d, bool try_only) {
   return 0;
 }
 
+// set_cancel_flag: pthread_setcancelstate and pthread_setcanceltype, which
+// differ only in the flag and its two values: `value` must be `yes` or `no`;
+// *old gets the flag's previous value in those terms. Plain threads: `real`.
+template <class Real>
+int set_cancel_flag(Real real, bool gt::GreenThread::*flag, int value, int* old, int yes, int no) {
+  gt::GreenThread* t = gt::on() ? gt::current() : nullptr;
+  if (!t) return real(value, old);
+  if (value != yes && value != no) return EINVAL;
+  if (old) *old = t->*flag ? yes : no;
+  t->*flag = value == yes;
+  return 0;
+}
+
 }  // namespace
 
 extern "C" {
@@ -256,21 +269,15 @@ void pthread_testcancel(void) {
 }
 
 int pthread_setcancelstate(int state, int* old) {
-  gt::GreenThread* t = gt::on() ? gt::current() : nullptr;
-  if (!t) return REAL(pthread_setcancelstate)(state, old);
-  if (state != PTHREAD_CANCEL_ENABLE && state != PTHREAD_CANCEL_DISABLE) return EINVAL;
-  if (old) *old = t->cancel_enabled ? PTHREAD_CANCEL_ENABLE : PTHREAD_CANCEL_DISABLE;
-  t->cancel_enabled = state == PTHREAD_CANCEL_ENABLE;
-  return 0;
+  auto real = [](int v, int* o) { return REAL(pthread_setcancelstate)(v, o); };
+  return set_cancel_flag(real, &gt::GreenThread::cancel_enabled, state, old, PTHREAD_CANCEL_ENABLE,
+                         PTHREAD_CANCEL_DISABLE);
 }
 
 int pthread_setcanceltype(int type, int* old) {
-  gt::GreenThread* t = gt::on() ? gt::current() : nullptr;
-  if (!t) return REAL(pthread_setcanceltype)(type, old);
-  if (type != PTHREAD_CANCEL_DEFERRED && type != PTHREAD_CANCEL_ASYNCHRONOUS) return EINVAL;
-  if (old) *old = t->cancel_async ? PTHREAD_CANCEL_ASYNCHRONOUS : PTHREAD_CANCEL_DEFERRED;
-  t->cancel_async = type == PTHREAD_CANCEL_ASYNCHRONOUS;
-  return 0;
+  auto real = [](int v, int* o) { return REAL(pthread_setcanceltype)(v, o); };
+  return set_cancel_flag(real, &gt::GreenThread::cancel_async, type, old, PTHREAD_CANCEL_ASYNCHRONOUS,
+                         PTHREAD_CANCEL_DEFERRED);
 }
 
 int sched_yield(void) {

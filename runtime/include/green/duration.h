@@ -29,24 +29,4 @@ constexpr Duration seconds(double s) noexcept {
   return Duration(static_cast<Duration::rep>(s * 1e9));
 }
 
-namespace detail {
-using Deadline = std::chrono::steady_clock::time_point;
-
-// deadline_after: now + d, saturating: forever and timeouts too large to add
-// to the clock give Deadline::max() (never).
-inline Deadline deadline_after(Duration d) noexcept {
-  if (d == forever) return Deadline::max();  // the common case needs no clock read
-  auto now = std::chrono::steady_clock::now();
-  if (d >= Deadline::max() - now) return Deadline::max();
-  return now + d;
-}
-
-// time_left: what remains until `deadline` (forever for Deadline::max(),
-// zero or negative once it passed).
-inline Duration time_left(Deadline deadline) noexcept {
-  if (deadline == Deadline::max()) return forever;
-  return std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
-}
-}  // namespace detail
-
 }  // namespace green

@@ -15,6 +15,17 @@ namespace green {
 // Event bits for wait_fd.
 inline constexpr int READ = 1;
 inline constexpr int WRITE = 2;
+// CLOSED: a revents bit: the fd is not open, or was closed during the wait.
+inline constexpr int CLOSED = 4;
+
+// PollFd: one fd and the readiness wanted (READ|WRITE); revents is the answer:
+// the ready subset of `events`, plus CLOSED. Negative fds are ignored (as poll()
+// does), so an entry can be switched off in place. (green/select.h waits on several.)
+struct PollFd {
+  int fd = -1;
+  int events = 0;
+  int revents = 0;
+};
 
 // wait_fd: park until `fd` is ready for `events` (READ|WRITE) or `timeout`
 // passes. Returns the ready subset (>0), 0 on timeout, or -1 with errno set:

@@ -60,29 +60,29 @@ T value_or_expired(std::optional<T>&& v, Duration timeout) {
   return std::move(*v);
 }
 
-// The three orders a queue can hand items out in.
-template <class T>
-struct FifoStore {
-  std::deque<T> items;
+// The three orders a queue can hand items out in. EndStore: items pushed at
+// the back, taken from the front (FIFO, a deque) or the back (LIFO, a vector).
+template <class T, class Container, bool kFromBack>
+struct EndStore {
+  Container items;
   template <class U>
   void push(U&& v) { items.emplace_back(std::forward<U>(v)); }
   T pop() {
-    T v = std::move(items.front());
-    items.pop_front();
-    return v;
+    if constexpr (kFromBack) {
+      T v = std::move(items.back());
+      items.pop_back();
+      return v;
+    } else {
+      T v = std::move(items.front());
+      items.pop_front();
+      return v;
+    }
   }
 };
 template <class T>
-struct LifoStore {
-  std::vector<T> items;
-  template <class U>
-  void push(U&& v) { items.emplace_back(std::forward<U>(v)); }
-  T pop() {
-    T v = std::move(items.back());
-    items.pop_back();
-    return v;
-  }
-};
+using FifoStore = EndStore<T, std::deque<T>, false>;
+template <class T>
+using LifoStore = EndStore<T, std::vector<T>, true>;
 // HeapStore: smallest first by `Less` (Python's PriorityQueue), unlike std::priority_queue.
 template <class T, class Less>
 struct HeapStore {

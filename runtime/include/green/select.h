@@ -34,18 +34,6 @@
 
 namespace green {
 
-// CLOSED: a revents bit: the fd is not open, or was closed during the wait.
-inline constexpr int CLOSED = 4;
-
-// PollFd: one fd and the readiness wanted (READ|WRITE); revents is the answer:
-// the ready subset of `events`, plus CLOSED. Negative fds are ignored (as poll()
-// does), so an entry can be switched off in place.
-struct PollFd {
-  int fd = -1;
-  int events = 0;
-  int revents = 0;
-};
-
 namespace detail {
 // select_core: the one implementation. Fills fds[i].revents and ready[i] for
 // each object; returns how many fds plus objects are ready.

@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 
+#include "green/detail/deadline.h"
 #include "green/duration.h"
 
 namespace green {

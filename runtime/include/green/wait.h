@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "green/detail/deadline.h"
 #include "green/detail/next_iterator.h"
 #include "green/greenlet.h"
 #include "green/timeout.h"
@@ -72,7 +73,7 @@ class IWait {
       : objects_(std::ranges::begin(objects), std::ranges::end(objects)),
         nodes_(objects_.size()),
         limit_(count < objects_.size() ? count : objects_.size()),
-        deadline_(detail::deadline_after(timeout)) {
+        deadline_(detail::Deadline::after(timeout)) {
     for (std::size_t i = 0; i < objects_.size(); ++i) {
       nodes_[i].owner = this;
       nodes_[i].index = i;
@@ -89,7 +90,7 @@ class IWait {
   std::optional<H> next() {
     if (yielded_ == limit_) return std::nullopt;
     while (done_.empty()) {
-      Duration left = detail::time_left(deadline_);
+      Duration left = deadline_.left();
       if (left <= Duration::zero()) return std::nullopt;
       waiter_.reset();
       waiter_.wait(left, "iwait: one of several objects to become ready");

@@ -29,6 +29,14 @@ class WaiterBase {
   bool ready() const noexcept { return fired_; }
   // reset: forget a delivered value so the Waiter can be used again.
   void reset() noexcept { fired_ = false; exc_ = nullptr; }
+  // throw_: make get() throw `e`. Never blocks.
+  void throw_(std::exception_ptr e) noexcept {
+    exc_ = std::move(e);
+    fire();
+  }
+  // wait: like get() but bounded; returns false (and leaves the Waiter armed)
+  // when `timeout` passes first.
+  bool wait(Duration timeout, const char* reason = "a Waiter") { return wait_fired(timeout, reason); }
 
  protected:
   void fire() noexcept {
@@ -37,7 +45,10 @@ class WaiterBase {
   }
   // wait_fired: park until fired or timeout; returns whether fired.
   bool wait_fired(Duration timeout, const char* reason);
-  void rethrow_if_failed() {
+  // get_fired: get() but for the value: park until fired, then throw what
+  // throw_ gave. A Timeout or kill aimed at this greenlet interrupts it.
+  void get_fired(const char* reason) {
+    wait_fired(forever, reason);
     if (exc_) std::rethrow_exception(exc_);
   }
 
@@ -55,21 +66,12 @@ class Waiter : public detail::WaiterBase {
     value_.emplace(std::move(v));
     fire();
   }
-  // throw_: make get() throw `e`. Never blocks.
-  void throw_(std::exception_ptr e) noexcept {
-    exc_ = std::move(e);
-    fire();
-  }
   // get: park until switch_/throw_; returns the value or throws. A Timeout or
   // kill aimed at this greenlet interrupts it.
   T get(const char* reason = "a Waiter") {
-    wait_fired(forever, reason);
-    rethrow_if_failed();
+    get_fired(reason);
     return std::move(*value_);
   }
-  // wait: like get() but bounded; returns false (and leaves the Waiter armed)
-  // when `timeout` passes first.
-  bool wait(Duration timeout, const char* reason = "a Waiter") { return wait_fired(timeout, reason); }
 
  private:
   std::optional<T> value_;
@@ -79,15 +81,7 @@ template <>
 class Waiter<void> : public detail::WaiterBase {
  public:
   void switch_() noexcept { fire(); }
-  void throw_(std::exception_ptr e) noexcept {
-    exc_ = std::move(e);
-    fire();
-  }
-  void get(const char* reason = "a Waiter") {
-    wait_fired(forever, reason);
-    rethrow_if_failed();
-  }
-  bool wait(Duration timeout, const char* reason = "a Waiter") { return wait_fired(timeout, reason); }
+  void get(const char* reason = "a Waiter") { get_fired(reason); }
 };
 
 }  // namespace green

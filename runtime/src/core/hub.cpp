@@ -61,7 +61,7 @@ Hub::Hub()
       hub_core_(std::make_shared<SpecialCore>(kHubStack)),
       stacks_(static_cast<std::size_t>(setting_number("GREEN_STACK_POOL"))),
       mailbox_(std::make_shared<Mailbox>()),
-      batch_budget_ns_(static_cast<std::int64_t>(setting_number("GREEN_MAX_BATCH_US")) * 1000) {
+      batch_budget_(std::chrono::microseconds(setting_number("GREEN_MAX_BATCH_US"))) {
   main_->is_main_ = true;
   main_->set_name("main");
   main_->state_ = GreenletCore::State::running;
@@ -136,8 +136,8 @@ void Hub::recycle(FiberState* from) noexcept {
 // A due timer ends a chain of handoffs too, and tells run_ready to look at
 // the clock even if the chain was a single handoff: the hub fires it.
 bool Hub::within_batch() noexcept {
-  const std::int64_t now = monotonic_ns();
-  if (now >= batch_deadline_ns_) return false;
+  const Deadline now = Deadline::now();
+  if (now >= batch_deadline_) return false;
   timer_cut_ = loop_.timer_due(now);
   return !timer_cut_;
 }
@@ -163,7 +163,7 @@ bool Hub::park(const char* reason, Duration timeout) {
   } expiry{me};
   // No timer at all for a wait without a timeout (joins, most fd waits).
   std::optional<Timer> timer;
-  me->wait_deadline_ = Deadline::max();
+  me->wait_deadline_ = Deadline::never();
   if (timeout != forever) {
     timer.emplace(
         [](void* arg) {
@@ -173,7 +173,7 @@ bool Hub::park(const char* reason, Duration timeout) {
         },
         &expiry);
     timer->start(loop_, timeout, me);
-    me->wait_deadline_ = deadline_after(timeout);
+    me->wait_deadline_ = Deadline::after(timeout);
   }
 
   park_switch(*me, reason);
@@ -332,7 +332,7 @@ void Hub::run() {
 }
 
 void Hub::run_ready() {
-  batch_deadline_ns_ = monotonic_ns() + batch_budget_ns_;
+  batch_deadline_ = Deadline::after(batch_budget_);
   direct_switches_ = 0;
   unsigned n = 0;
   while (auto* r = static_cast<Runnable*>(ready_.pop_front())) {
@@ -349,8 +349,8 @@ void Hub::run_ready() {
     // clock read per entry would cost more than a cheap entry itself.
     if (direct_switches_ - handoffs > 1 || (++n & 15) == 0 || timer_cut_) {
       timer_cut_ = false;
-      const std::int64_t now = monotonic_ns();
-      if (now > batch_deadline_ns_) break;
+      const Deadline now = Deadline::now();
+      if (now > batch_deadline_) break;
       if (loop_.timer_due(now)) fire_timers_in_batch();
     }
   }
@@ -398,29 +398,7 @@ void Hub::report_block_forever() {
   switch_to(m);
 }
 
-// --- fds, cross-thread, counters -------------------------------------------
-
-FdSlot& Hub::fd_slot(int fd) {
-  while (fd_slots_.size() <= static_cast<std::size_t>(fd)) fd_slots_.emplace_back();
-  return fd_slots_[static_cast<std::size_t>(fd)];
-}
-
-void Hub::add_fd_wait(int fd, FdWait& w) { fd_slot(fd).waits.push_back(w); }
-
-void Hub::notify_close(int fd) noexcept {
-  if (fd < 0 || static_cast<std::size_t>(fd) >= fd_slots_.size()) return;
-  FdSlot& slot = fd_slots_[static_cast<std::size_t>(fd)];
-  slot.tag = 0;  // the number may name another file from now on
-  IntrusiveList& list = slot.waits;
-  while (auto* n = list.pop_front()) {
-    auto* w = static_cast<FdWait*>(n);
-    w->closed = true;
-    // Stop watching before the fd is closed: libev must not keep a stale
-    // registration that a reused fd number would inherit.
-    w->watch->stop();
-    wake(w->greenlet);
-  }
-}
+// --- cross-thread, counters -------------------------------------------
 
 void Hub::on_async(void* arg) {
   auto* hub = static_cast<Hub*>(arg);

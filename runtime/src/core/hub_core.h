@@ -21,6 +21,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/fd_slots.h"
 #include "core/fiber.h"
 #include "green/detail/greenlet_core.h"
 #include "green/detail/intrusive_list.h"
@@ -34,28 +35,6 @@ struct Mailbox {
   std::mutex mutex;
   std::vector<std::function<void()>> posted;
   EventLoop* loop = nullptr;  // null once the hub is gone
-};
-
-// FdWait: one greenlet waiting on one fd, listed per fd so close can wake it.
-struct FdWait : ListNode {
-  GreenletCore* greenlet = nullptr;
-  FdWatch* watch = nullptr;
-  bool closed = false;
-  ~FdWait() { IntrusiveList::remove(*this); }
-};
-
-// FdSlot: what the hub keeps per fd number: the waits notify_close must wake,
-// and one reusable watch. A fresh watch per wait costs an epoll_ctl per wait
-// (libev cannot know the number still names the same file); the slot's watch,
-// restarted unchanged for the same file, costs none. `tag` names the file the
-// watch last watched (the caller's: the interposer's fd generation); 0 is "not
-// known", which notify_close and forget_fd set. One waiter at a time uses the
-// watch; others bring their own.
-struct FdSlot {
-  IntrusiveList waits;
-  std::unique_ptr<FdWatch> watch;
-  bool watch_busy = false;
-  std::uint32_t tag = 0;
 };
 
 class Hub {
@@ -95,14 +74,8 @@ class Hub {
   bool defer_wakes_ = false;
   void kill_unstarted(GreenletCore& g, std::exception_ptr e) noexcept;
 
-  void add_fd_wait(int fd, FdWait& w);
-  FdSlot& fd_slot(int fd);
-  // forget_fd: the number `fd` names a new file (its slot's watch must
-  // register it with the kernel again).
-  void forget_fd(int fd) noexcept {
-    if (fd >= 0 && static_cast<std::size_t>(fd) < fd_slots_.size()) fd_slots_[static_cast<std::size_t>(fd)].tag = 0;
-  }
-  void notify_close(int fd) noexcept;
+  // fd_slots: per fd number, the waits of the fd-wait engine (fd_engine.h).
+  FdSlots& fd_slots() noexcept { return fd_slots_; }
 
   void keepalive_add() noexcept;
   void keepalive_drop() noexcept;
@@ -161,14 +134,14 @@ class Hub {
   IntrusiveList ready_;
   EventLoop loop_;
   StackPool stacks_;
-  std::deque<FdSlot> fd_slots_;             // by fd number; a deque: slots never move
+  FdSlots fd_slots_;
   std::shared_ptr<Mailbox> mailbox_;
   SwitchRecord yield_record_{};             // yield_switch's: its frame is gone when the jump lands
-  std::int64_t batch_deadline_ns_ = 0;
+  Deadline batch_deadline_ = Deadline::now();
   unsigned direct_switches_ = 0;
   bool timer_cut_ = false;     // within_batch ended a chain for a due timer: run_ready fires it
   bool in_loop_ = false;  // the hub is inside the event loop's dispatch (see pick_next)
-  std::int64_t batch_budget_ns_;
+  Duration batch_budget_;
   std::size_t keepalives_ = 0;
   std::size_t live_ = 0;
   std::uint64_t next_id_ = 0;

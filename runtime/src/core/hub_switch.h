@@ -74,7 +74,7 @@ namespace green::detail {
     park(reason, forever);
     return;
   }
-  me->wait_deadline_ = Deadline::max();
+  me->wait_deadline_ = Deadline::never();
   park_switch(*me, reason);
   if (me->pending_) throw_pending(*me);
 }
@@ -86,9 +86,9 @@ namespace green::detail {
     while (!done) park_untimed(reason);
     return true;
   }
-  const Deadline deadline = deadline_after(timeout);
+  const Deadline deadline = Deadline::after(timeout);
   while (!done) {
-    Duration left = time_left(deadline);
+    Duration left = deadline.left();
     if (left <= Duration::zero() || !park(reason, left)) break;
   }
   return done;

@@ -39,9 +39,33 @@ struct ev_loop* new_loop() noexcept {
 ev_signal* as_signal(unsigned char* raw) { return std::launder(reinterpret_cast<ev_signal*>(raw)); }
 }  // namespace
 
-EventLoop::EventLoop() : loop_(new_loop()) {
+EventLoop::EventLoop() { open_loop(); }
+
+// open_loop / close_loop: the libev loop with what the loop itself runs on it
+// (the doorbell, the timerfd's watch), made and torn down in one place each,
+// for the constructor and destructor and for a forked child's fresh loop.
+void EventLoop::open_loop() noexcept {
+  loop_ = new_loop();
   start_async();
   start_timer_fd();
+}
+
+void EventLoop::close_loop() noexcept {
+  // Both watchers were unref'd when started: give each its reference back
+  // first (the timerfd's only while no timer holds one for it), as libev's
+  // stop drops one.
+  ev_ref(loop_);
+  ev_async_stop(loop_, as_async(async_));
+  if (timers_.empty()) ev_ref(loop_);
+  ev_io_stop(loop_, as_io(timer_io_));
+  // In a forked child this closes the child's copies of the backend fds; the
+  // parent keeps its own.
+  ev_loop_destroy(loop_);
+  loop_ = nullptr;
+  // In a forked child the inherited timerfd is the parent's timer: arming it
+  // would move the parent's wakeups.
+  ::close(timer_fd_);
+  timer_fd_ = -1;
 }
 
 void EventLoop::start_timer_fd() noexcept {
@@ -50,14 +74,14 @@ void EventLoop::start_timer_fd() noexcept {
     std::fprintf(stderr, "green: cannot create the hub's timerfd (timerfd_create failed): out of fds?\n");
     std::abort();
   }
-  timer_fd_due_ = INT64_MAX;
+  timer_fd_due_ = Deadline::never();
   ev_io* w = new (timer_io_) ev_io;
   ev_io_init(w, [](struct ev_loop*, ev_io* io, int) {
     auto* self = static_cast<EventLoop*>(io->data);
     std::uint64_t expirations;
     while (::read(self->timer_fd_, &expirations, sizeof expirations) > 0) {
     }
-    self->timer_fd_due_ = INT64_MAX;  // fired: the next block arms it again
+    self->timer_fd_due_ = Deadline::never();  // fired: the next block arms it again
     // The due timers fire after ev_run returns (run_once).
   }, timer_fd_, EV_READ);
   w->data = this;
@@ -88,14 +112,7 @@ void EventLoop::start_async() noexcept {
   ev_unref(loop_);
 }
 
-EventLoop::~EventLoop() {
-  ev_ref(loop_);
-  ev_async_stop(loop_, as_async(async_));
-  if (timers_.empty()) ev_ref(loop_);
-  ev_io_stop(loop_, as_io(timer_io_));
-  ev_loop_destroy(loop_);
-  ::close(timer_fd_);
-}
+EventLoop::~EventLoop() { close_loop(); }
 
 void EventLoop::reinit_after_fork() noexcept {
   // No signal may find its watcher between the two loops (the default
@@ -103,23 +120,13 @@ void EventLoop::reinit_after_fork() noexcept {
   sigset_t all, old_mask;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old_mask);
-  struct ev_loop* old = loop_;
   for (SignalWatch* s = signals_; s; s = s->next_) {
-    ev_ref(old);
-    ev_signal_stop(old, as_signal(s->raw_));
+    ev_ref(loop_);
+    ev_signal_stop(loop_, as_signal(s->raw_));
   }
-  ev_ref(old);
-  ev_async_stop(old, as_async(async_));
-  if (timers_.empty()) ev_ref(old);
-  ev_io_stop(old, as_io(timer_io_));
-  // Closes the child's copies of the backend fds; the parent keeps its own.
-  ev_loop_destroy(old);
-  // The inherited timerfd is the parent's timer: arming it would move the
-  // parent's wakeups. The child gets its own, armed for the same heap.
-  ::close(timer_fd_);
-  loop_ = new_loop();
-  start_async();
-  start_timer_fd();
+  close_loop();
+  // A timerfd of its own, armed for the same heap.
+  open_loop();
   if (!timers_.empty()) timers_nonempty(true);
   for (SignalWatch* s = signals_; s; s = s->next_) {
     ev_signal_start(loop_, as_signal(s->raw_));

@@ -1,9 +1,9 @@
 // core/loop.h — green's view of libev. loop.cpp is the only file that includes ev.h.
 //
-// Timers are green's own (timers.cpp): a binary heap per loop and one timerfd
-// armed to the earliest deadline, with nanosecond precision. libev's timers
-// wake epoll_wait with a millisecond timeout rounded up (and at least 1 ms),
-// so each fired up to a millisecond or two late.
+// Timers are green's own (timers.h): a heap per loop and one timerfd armed to
+// the earliest deadline, with nanosecond precision. libev's timers wake
+// epoll_wait with a millisecond timeout rounded up (and at least 1 ms), so
+// each fired up to a millisecond or two late.
 //
 // The watchers keep libev's structs in inline storage so that a wait on a
 // greenlet's stack never allocates. EventLoop counts the watchers armed through
@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/timers.h"
+#include "green/detail/deadline.h"
 #include "green/duration.h"
 
 struct ev_loop;
@@ -25,53 +27,6 @@ struct ev_io;
 struct ev_signal;
 
 namespace green::detail {
-
-class Timer;
-
-// TimerSlot: one entry of a loop's timer heap. The deadline is kept here, not
-// only in the Timer: a Timer usually lives on its greenlet's stack, a page of
-// its own, so comparing through the pointer cost a cache and TLB miss per
-// heap level (with 100,000 sleepers, heap_sift_down was the hub's largest cost).
-struct TimerSlot {
-  std::int64_t due_ns;
-  Timer* timer;
-};
-
-// TimerHeap: a 4-ary min-heap of TimerSlots by deadline (half the levels of a
-// binary heap, and a node's four children in one cache line: the storage is
-// 64-byte aligned and the root sits at index 3, so children start at multiples
-// of 4). Indexes given to and taken from it are the heap's own, root 0.
-class TimerHeap {
- public:
-  TimerHeap() = default;
-  TimerHeap(const TimerHeap&) = delete;
-  TimerHeap& operator=(const TimerHeap&) = delete;
-  ~TimerHeap() { release(); }
-
-  std::size_t size() const noexcept { return size_; }
-  bool empty() const noexcept { return size_ == 0; }
-  TimerSlot& operator[](std::size_t i) noexcept { return data_[i + kRoot]; }
-  const TimerSlot& front() const noexcept { return data_[kRoot]; }
-  // push_back: grow by one (throws std::bad_alloc); the new slot is size()-1.
-  void push_back(TimerSlot s);
-  void pop_back() noexcept { --size_; }
-  void resize_down(std::size_t n) noexcept { size_ = n; }
-
- private:
-  static constexpr std::size_t kRoot = 3;
-  void release() noexcept;
-  TimerSlot* data_ = nullptr;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;  // slots after the root's offset
-};
-
-// monotonic_ns: CLOCK_MONOTONIC (steady_clock's clock) in nanoseconds, the
-// time base of timers and of the hub's batch budget.
-inline std::int64_t monotonic_ns() noexcept {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 class EventLoop {
  public:
@@ -83,8 +38,8 @@ class EventLoop {
   // run_once: one libev iteration, then the timers that are due; `block`
   // waits for the next event or timer.
   void run_once(bool block);
-  // timer_due: whether the earliest timer's deadline is at or before `now_ns`.
-  bool timer_due(std::int64_t now_ns) const noexcept { return !timers_.empty() && timers_.front().due_ns <= now_ns; }
+  // timer_due: whether the earliest timer's deadline is at or before `now`.
+  bool timer_due(Deadline now) const noexcept { return !timers_.empty() && timers_.front().due <= now; }
   // fire_due_timers: call every timer whose deadline has passed, earliest
   // first (run_once does it after polling; the hub also mid-batch).
   void fire_due_timers();
@@ -121,21 +76,20 @@ class EventLoop {
   friend class Timer;
   friend class FdWatch;
   friend class SignalWatch;
+  void open_loop() noexcept;
+  void close_loop() noexcept;
   void start_async() noexcept;
   // Timers (timers.cpp; the timerfd's libev side in loop.cpp).
+  void timer_start(Timer* t, Deadline due);
+  void timer_stop(Timer* t) noexcept;
   void start_timer_fd() noexcept;
   void timers_nonempty(bool nonempty) noexcept;  // ref the loop while timers wait
   void arm_timer_fd() noexcept;                  // before blocking: wake at the earliest deadline
-  void heap_push(Timer* t, std::int64_t due_ns);
-  void heap_remove(Timer* t) noexcept;
-  void heap_sift_up(std::size_t i) noexcept;
-  void heap_sift_down(std::size_t i) noexcept;
-  void heap_place(std::size_t i, TimerSlot s) noexcept;
   TimerHeap timers_;
   int timer_fd_ = -1;
-  std::int64_t timer_fd_due_ = INT64_MAX;  // what timer_fd_ is armed for
+  Deadline timer_fd_due_;  // what timer_fd_ is armed for (never: disarmed)
   alignas(16) unsigned char timer_io_[64];
-  struct ev_loop* loop_;
+  struct ev_loop* loop_ = nullptr;
   std::size_t armed_ = 0;
   unsigned generation_ = 0;
   std::atomic<bool>* polling_ = nullptr;  // track_polling's flag
@@ -143,32 +97,6 @@ class EventLoop {
   alignas(16) unsigned char async_[64];
   void (*async_fn_)(void*) = nullptr;
   void* async_arg_ = nullptr;
-};
-
-// Timer: a one-shot timer calling fn(arg) in the hub, at its deadline
-// (CLOCK_MONOTONIC, as steady_clock), never before.
-class Timer {
- public:
-  Timer(void (*fn)(void*), void* arg) noexcept : fn_(fn), arg_(arg) {}
-  ~Timer() { stop(); }
-  Timer(const Timer&) = delete;
-  Timer& operator=(const Timer&) = delete;
-
-  // start: (re)arm for `after` from now; out of memory for the heap aborts
-  // with a message (a timer cannot be refused silently). `owner`: the
-  // greenlet the timer works for, so a forked child can drop the timers of
-  // the greenlets it left behind.
-  void start(EventLoop& loop, Duration after, const void* owner = nullptr) noexcept;
-  void stop() noexcept;
-  bool active() const noexcept { return loop_ != nullptr; }
-
- private:
-  friend class EventLoop;
-  std::size_t heap_index_ = 0;
-  EventLoop* loop_ = nullptr;
-  const void* owner_ = nullptr;
-  void (*fn_)(void*);
-  void* arg_;
 };
 
 // FdWatch: fd readiness calling fn(arg, revents) in the hub, revents a mix of

@@ -47,9 +47,9 @@ void sleep(Duration d) {
     return;
   }
   // A stale wake cannot shorten a sleep: loop to the deadline.
-  const detail::Deadline deadline = detail::deadline_after(d);
+  const detail::Deadline deadline = detail::Deadline::after(d);
   for (;;) {
-    Duration left = detail::time_left(deadline);
+    Duration left = deadline.left();
     if (left <= Duration::zero()) return;
     hub.park("sleep", left);
   }

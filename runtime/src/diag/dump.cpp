@@ -58,9 +58,9 @@ void describe(GreenletCore& g, bool current, std::ostream& out) {
   out << "parked on " << (g.wait_reason_ ? g.wait_reason_ : "something");
   if (g.wait_greenlet_) out << " ('" << g.wait_greenlet_->name() << "')";
   if (g.wait_fd_ >= 0) out << " (fd " << g.wait_fd_ << ')';
-  if (g.wait_deadline_ != Deadline::max()) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(g.wait_deadline_ - std::chrono::steady_clock::now());
-    out << ", times out in " << std::max<long long>(left.count(), 0) << " ms";
+  if (!g.wait_deadline_.forever()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(g.wait_deadline_.left());
+    out << ", times out in " << left.count() << " ms";
   }
 }
 

@@ -116,7 +116,7 @@ namespace {
 // adopted: `fd` is a Socket's from now on; whatever the hub remembers about an
 // earlier file with this number (closed without notify_close) is stale.
 void adopted(int fd) noexcept {
-  if (detail::Hub* h = detail::Hub::peek()) h->forget_fd(fd);
+  if (detail::Hub* h = detail::Hub::peek()) h->fd_slots().forget(fd);
 }
 }  // namespace
 
@@ -147,7 +147,7 @@ void Socket::close() noexcept {
 }
 
 void Socket::wait(int events, detail::Deadline deadline, const char* what) const {
-  Duration left = detail::time_left(deadline);
+  Duration left = deadline.left();
   int fd = fd_;
   if (fd < 0) fail(EBADF, std::string("green::Socket::") + what + ": the socket is closed");
   if (left <= Duration::zero()) fail(ETIMEDOUT, on_fd(what, fd) + ": timed out");
@@ -156,13 +156,13 @@ void Socket::wait(int events, detail::Deadline deadline, const char* what) const
   // its registration between waits (a constant tag: adopted() forgot older ones). A
   // connect in progress is checked first: on loopback it is usually done.
   int r = events == WRITE && wait_fd(fd, WRITE, Duration::zero()) > 0 ? WRITE
-                                                                       : detail::wait_fd_known(fd, events, left, 1);
+                                                                       : detail::wait_fd_known(fd, events, deadline, 1);
   if (r < 0) fail(errno, on_fd(what, fd) + (errno == EBADF ? ": the socket was closed while waiting" : ""));
   if (r == 0) fail(ETIMEDOUT, on_fd(what, fd) + ": timed out");
 }
 
 Socket Socket::connect(const Address& to, Duration timeout) {
-  const auto deadline = detail::deadline_after(timeout);
+  const auto deadline = detail::Deadline::after(timeout);
   const std::string what = "green::Socket::connect to " + to.to_string();
   // Unix listeners refuse with EAGAIN while their backlog is full, and such a
   // socket cannot be polled for "the backlog has room": retry after a pause.
@@ -184,7 +184,7 @@ Socket Socket::connect(const Address& to, Duration timeout) {
     }
     if (!(to.is_unix() && would_block(err))) fail(err, what);
     s.close();
-    Duration left = detail::time_left(deadline);
+    Duration left = deadline.left();
     if (left <= Duration::zero()) fail(ETIMEDOUT, what + ": timed out (the listener's backlog stayed full)");
     green::sleep(std::min<Duration>(pause, left));
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
@@ -192,7 +192,7 @@ Socket Socket::connect(const Address& to, Duration timeout) {
 }
 
 std::size_t Socket::send(const void* data, std::size_t size, Duration timeout) {
-  const auto deadline = detail::deadline_after(timeout);
+  const auto deadline = detail::Deadline::after(timeout);
   for (;;) {
     if (fd_ < 0) fail(EBADF, "green::Socket::send: the socket is closed");
     ssize_t n = ::send(fd_, data, size, MSG_NOSIGNAL);
@@ -204,17 +204,17 @@ std::size_t Socket::send(const void* data, std::size_t size, Duration timeout) {
 }
 
 void Socket::send_all(const void* data, std::size_t size, Duration timeout) {
-  const auto deadline = detail::deadline_after(timeout);
+  const auto deadline = detail::Deadline::after(timeout);
   const auto* p = static_cast<const char*>(data);
   while (size > 0) {
-    std::size_t n = send(p, size, detail::time_left(deadline));
+    std::size_t n = send(p, size, deadline.left());
     p += n;
     size -= n;
   }
 }
 
 std::size_t Socket::recv(void* buf, std::size_t size, Duration timeout) {
-  const auto deadline = detail::deadline_after(timeout);
+  const auto deadline = detail::Deadline::after(timeout);
   // When the last recv found nothing at first, this one most likely will too
   // (the reply to what was just sent): with nothing else ready, park before
   // the first try, which would only have said EAGAIN — the loop's poll says at
@@ -237,11 +237,11 @@ std::size_t Socket::recv(void* buf, std::size_t size, Duration timeout) {
 }
 
 void Socket::recv_exact(void* buf, std::size_t size, Duration timeout) {
-  const auto deadline = detail::deadline_after(timeout);
+  const auto deadline = detail::Deadline::after(timeout);
   auto* p = static_cast<char*>(buf);
   std::size_t got = 0;
   while (got < size) {
-    std::size_t n = recv(p + got, size - got, detail::time_left(deadline));
+    std::size_t n = recv(p + got, size - got, deadline.left());
     if (n == 0) {
       throw EndOfStream(on_fd("recv_exact", fd_) + ": the peer ended the stream after " + std::to_string(got) +
                             " of " + std::to_string(size) + " bytes",

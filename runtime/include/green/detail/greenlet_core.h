@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "green/detail/deadline.h"
 #include "green/detail/fiber_state.h"
 #include "green/detail/intrusive_list.h"
 #include "green/detail/linkable.h"
@@ -90,7 +91,7 @@ class GreenletCore : public Linkable, public Runnable, public RegistryNode {
   const char* wait_reason_ = nullptr;  // what it is parked on, for errors and dumps
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
   void* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
-  Deadline wait_deadline_ = Deadline::max();  // when its park times out (set by park)
+  Deadline wait_deadline_;  // when its park times out (set by park)
   std::unique_ptr<std::string> name_;        // null or empty until named, or until name() makes one up
   std::uint64_t id_ = 0;
   FiberState fiber_;  // its stack_size is the size asked for until the first switch in
