@@ -19,7 +19,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgtest-dev libbenchmark-dev
-          valgrind curl wget python3 procps binutils)
+          valgrind curl wget python3 procps binutils openssl bsdutils gzip tar)
 
 install_missing() {
   local missing=()
