@@ -32,14 +32,15 @@ namespace {
 // is not what it was, eventfd writes...) through this, and would otherwise
 // print "(libev) ..." and abort. green's own fds are out of the program's
 // reach (internal_fd.h), so this means something closed or replaced one
-// behind every hook (a raw system call): say so, in green's words, and stop
-// without a core dump.
+// behind the hooks (a raw system call, or a dup2 aimed at it): say so, in
+// green's words, and stop without a core dump. (libev's assertions, e.g. on
+// an epoll_ctl that fails with EBADF, still abort: they do not come here.)
 void on_libev_syserr(const char* msg) noexcept {
   int e = errno;
   std::fprintf(stderr,
                "green: the hub's event loop failed: %s: %s. One of green's own file descriptors (the hub's "
                "epoll fd, eventfd or timerfd, at the top of the fd range) was closed or replaced by a call green "
-               "could not see (a raw system call?); green cannot go on and exits with status 70 "
+               "could not keep it from (a raw system call, or a dup2 onto it); green cannot go on and exits with status 70 "
                "(docs/interposition.md, \"green's own file descriptors\").\n",
                msg ? msg : "(libev)", std::strerror(e));
   std::fflush(nullptr);
