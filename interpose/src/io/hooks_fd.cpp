@@ -127,12 +127,20 @@ void closefrom(int lowfd) {
 
 int dup(int fd) {
   if (gi::active(Hook::dup)) gi::count(Hook::dup, gi::Why::green);
+  if (greens(fd)) {
+    errno = EBADF;
+    return -1;
+  }
   int r = REAL(dup)(fd);
   if (r >= 0) gi::fd_copied(fd, r);
   return r;
 }
 
 int dup2(int fd, int fd2) {
+  if (greens(fd)) {
+    errno = EBADF;
+    return -1;
+  }
   if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup2, fd2);
   int r = REAL(dup2)(fd, fd2);
   if (r >= 0 && fd != fd2) gi::fd_copied(fd, r);
@@ -140,6 +148,10 @@ int dup2(int fd, int fd2) {
 }
 
 int dup3(int fd, int fd2, int flags) {
+  if (greens(fd)) {
+    errno = EBADF;
+    return -1;
+  }
   if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup3, fd2);
   int r = REAL(dup3)(fd, fd2, flags);
   if (r >= 0) gi::fd_copied(fd, r);

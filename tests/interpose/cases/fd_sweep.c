@@ -8,7 +8,7 @@
 // MODE: close-loop (close every number below RLIMIT_NOFILE), close-range
 // (close_range(3, ~0U, 0)), closefrom (closefrom(3)), dup2-low (dup2 /dev/null
 // onto 3..255, then close them: a shell's redirections), getfd-scan (count
-// what fcntl(F_GETFD) calls open, then close-loop).
+// what fcntl(F_GETFD) and dup call open, then close-loop).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -121,9 +121,16 @@ int main(int argc, char** argv) {
     for (int fd = 3; fd < 256; ++fd) close(fd);
     printf("dup2 onto 3..255: %d succeeded\n", ok);
   } else if (strcmp(mode, "getfd-scan") == 0) {
-    int open_fds = 0, n = limit();
+    int open_fds = 0, dups = 0, n = limit();
     for (int fd = 3; fd < n; ++fd) open_fds += fcntl(fd, F_GETFD) != -1;
-    printf("open fds above 2 seen by F_GETFD: %d\n", open_fds);
+    for (int fd = 3; fd < n; ++fd) {
+      int d = dup(fd);
+      if (d >= 0) {
+        ++dups;
+        close(d);
+      }
+    }
+    printf("open fds above 2 seen by F_GETFD: %d, by dup: %d\n", open_fds, dups);
     close_loop();
   } else {
     fprintf(stderr, "fd_sweep: unknown mode %s\n", mode);
