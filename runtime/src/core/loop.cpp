@@ -39,9 +39,9 @@ void on_libev_syserr(const char* msg) noexcept {
   int e = errno;
   std::fprintf(stderr,
                "green: the hub's event loop failed: %s: %s. One of green's own file descriptors (the hub's "
-               "epoll fd, eventfd or timerfd, at the top of the fd range) was closed or replaced by a call green "
-               "could not keep it from (a raw system call, or a dup2 onto it); green cannot go on and exits with status 70 "
-               "(docs/interposition.md, \"green's own file descriptors\").\n",
+               "epoll fd, eventfd or timerfd, at the top of the fd range) was closed or replaced by a call "
+               "green could not keep it from (a raw system call, or a dup2 onto it); green cannot go on and "
+               "exits with status 70 (docs/interposition.md, \"green's own file descriptors\").\n",
                msg ? msg : "(libev)", std::strerror(e));
   std::fflush(nullptr);
   ::_exit(70);
