@@ -19,4 +19,4 @@ for i in $(seq 1 6); do seq 1 $((i * 100)) >tree/a/f$i; seq $i 200 >tree/b/g$i; 
 python3 "$here/shell_torture.py" "$seed" "$count" >script.sh || exit 1
 # Each run starts from the same files: the script writes its own beside them.
 mkdir pristine && cp -a big.bin small.txt tree script.sh pristine/
-exec "$here/three_ways.sh" "$green_run" "$stdin" bash -c 'd=$(mktemp -d) && cp -a pristine/. "$d"/ && cd "$d" && bash script.sh; rc=$?; cd / && rm -rf "$d"; exit $rc'
+exec "$here/three_ways.sh" "$green_run" "$stdin" bash -c 'd=$(mktemp -d) && cp -a pristine/. "$d"/ && cd "$d" && bash -c "$(cat script.sh)"; rc=$?; cd / && rm -rf "$d"; exit $rc'
