@@ -79,4 +79,30 @@ class NativeThreads {
 // native_threads_requested: a NativeThreads is alive on this thread.
 bool native_threads_requested() noexcept;
 
+// green's own fds (the hub's epoll fd, eventfd and timerfd, waitpid's pidfds):
+// placed at the top of the fd range, close-on-exec, and registered, so the
+// hooks can keep the program's close/close_range/closefrom off them (the
+// whole story: runtime/src/core/internal_fd.h).
+//
+// place_internal_fd: move `fd` up there and register it; returns its number.
+int place_internal_fd(int fd) noexcept;
+// close_internal_fd: unregister and close it. forget_internal_fd: unregister only.
+void close_internal_fd(int fd) noexcept;
+void forget_internal_fd(int fd) noexcept;
+// is_internal_fd: `fd` is green's. next_internal_fd: the lowest one >= `from`, or -1.
+bool is_internal_fd(int fd) noexcept;
+int next_internal_fd(int from) noexcept;
+// InternalFdScope: while alive on a thread, the runtime is creating or
+// closing its own fds there (libev's, which only the hooks see):
+// adopt_created_fd places what a hook saw created, and closes are green's own.
+class InternalFdScope {
+ public:
+  InternalFdScope() noexcept;
+  ~InternalFdScope();
+  InternalFdScope(const InternalFdScope&) = delete;
+  InternalFdScope& operator=(const InternalFdScope&) = delete;
+};
+bool internal_fd_scope_active() noexcept;
+int adopt_created_fd(int fd) noexcept;
+
 }  // namespace green::detail

@@ -1,5 +1,5 @@
 // io/hooks_fd.cpp — the fd lifecycle: close, close_range, closefrom, dup*,
-// fcntl, ioctl, socket options, pipe, pipe2, eventfd.
+// fcntl, ioctl, socket options, pipe, pipe2, eventfd, epoll_create(1).
 //
 // close and dup2/dup3 over an fd first wake every greenlet of this thread
 // waiting on it (they get EBADF) and bump the fd's generation, so a waiter
@@ -26,6 +26,29 @@ using gi::Hook;
 
 namespace {
 
+namespace gd = green::detail;
+
+// green's own fds (runtime/src/core/internal_fd.h) are not the program's: to
+// it they are numbers it never opened, so close and fcntl answer EBADF, and
+// close_range/closefrom close everything around them. Only the runtime,
+// inside an InternalFdScope, closes them for real.
+bool greens(int fd) noexcept { return gd::is_internal_fd(fd) && !gd::internal_fd_scope_active(); }
+
+// close_around_green: close_range(first, last, flags), leaving green's fds open.
+int close_around_green(unsigned first, unsigned last, int flags) noexcept {
+  unsigned from = first;
+  for (;;) {
+    int g = from > 0x7fffffffu ? -1 : gd::next_internal_fd(static_cast<int>(from));
+    if (g < 0 || static_cast<unsigned>(g) > last) return REAL(close_range)(from, last, flags);
+    if (static_cast<unsigned>(g) > from) {
+      int r = REAL(close_range)(from, static_cast<unsigned>(g) - 1, flags);
+      if (r != 0) return r;
+    }
+    if (static_cast<unsigned>(g) == last) return 0;
+    from = static_cast<unsigned>(g) + 1;
+  }
+}
+
 // replacing: `fd` is about to be closed or overwritten.
 void replacing(Hook h, int fd) noexcept {
   if (gi::active(h)) {
@@ -41,7 +64,7 @@ void replacing(Hook h, int fd) noexcept {
 void replacing_range(Hook h, unsigned first, unsigned last) noexcept {
   const unsigned end = static_cast<unsigned>(gi::fd_limit());
   for (unsigned fd = first; fd <= last && fd < end; ++fd)
-    if (gi::fd_seen(static_cast<int>(fd))) replacing(h, static_cast<int>(fd));
+    if (gi::fd_seen(static_cast<int>(fd)) && !greens(static_cast<int>(fd))) replacing(h, static_cast<int>(fd));
 }
 
 bool is_dup_cmd(int cmd) noexcept { return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC; }
@@ -51,6 +74,10 @@ int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
   // A lock request that waits parks the greenlet (sys/hooks_flock.cpp).
   if ((cmd == F_SETLKW || cmd == F_OFD_SETLKW) && gi::active(h)) return gi::wait_record_lock(h, fd, cmd, arg);
   if (gi::active(h)) gi::count(h, gi::Why::green);
+  if (greens(fd)) {
+    errno = EBADF;
+    return -1;
+  }
   int r = real(fd, cmd, arg);
   if (r >= 0 && is_dup_cmd(cmd)) gi::fd_copied(fd, r);
   if (cmd == F_SETFL) gi::io_changed();
@@ -62,6 +89,14 @@ int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
 extern "C" {
 
 int close(int fd) {
+  if (gd::is_internal_fd(fd)) {
+    if (!gd::internal_fd_scope_active()) {
+      errno = EBADF;
+      return -1;
+    }
+    gd::forget_internal_fd(fd);
+    return REAL(close)(fd);
+  }
   replacing(Hook::close, fd);
   return REAL(close)(fd);
 }
@@ -73,22 +108,42 @@ int close_range(unsigned first, unsigned last, int flags) {
   // Arguments the kernel refuses (EINVAL) close nothing either.
   const bool closes = flags == 0 && first <= last;
   if (closes) replacing_range(Hook::close_range, first, last);
-  return REAL(close_range)(first, last, flags);
+  // CLOSE_RANGE_CLOEXEC marks green's fds as they already are.
+  if (first > last || (flags & CLOSE_RANGE_CLOEXEC)) return REAL(close_range)(first, last, flags);
+  return close_around_green(first, last, flags);
 }
 
 void closefrom(int lowfd) {
-  if (lowfd >= 0) replacing_range(Hook::closefrom, static_cast<unsigned>(lowfd), ~0u);
-  REAL(closefrom)(lowfd);
+  if (lowfd < 0) return REAL(closefrom)(lowfd);  // glibc's own answer to a bad argument
+  replacing_range(Hook::closefrom, static_cast<unsigned>(lowfd), ~0u);
+  int from = lowfd;
+  for (int g; (g = gd::next_internal_fd(from)) >= 0; from = g + 1) {
+    if (g == from) continue;
+    if (REAL(close_range)(static_cast<unsigned>(from), static_cast<unsigned>(g) - 1, 0) != 0) {
+      int saved = errno;  // no close_range (ENOSYS): one by one, as glibc's fallback
+      for (int fd = from; fd < g; ++fd) REAL(close)(fd);
+      errno = saved;
+    }
+  }
+  REAL(closefrom)(from);
 }
 
 int dup(int fd) {
   if (gi::active(Hook::dup)) gi::count(Hook::dup, gi::Why::green);
+  if (greens(fd)) {
+    errno = EBADF;
+    return -1;
+  }
   int r = REAL(dup)(fd);
   if (r >= 0) gi::fd_copied(fd, r);
   return r;
 }
 
 int dup2(int fd, int fd2) {
+  if (greens(fd)) {
+    errno = EBADF;
+    return -1;
+  }
   if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup2, fd2);
   int r = REAL(dup2)(fd, fd2);
   if (r >= 0 && fd != fd2) gi::fd_copied(fd, r);
@@ -96,6 +151,10 @@ int dup2(int fd, int fd2) {
 }
 
 int dup3(int fd, int fd2, int flags) {
+  if (greens(fd)) {
+    errno = EBADF;
+    return -1;
+  }
   if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup3, fd2);
   int r = REAL(dup3)(fd, fd2, flags);
   if (r >= 0) gi::fd_copied(fd, r);
@@ -160,10 +219,24 @@ int pipe2(int fds[2], int flags) {
   return r;
 }
 
+// eventfd, epoll_create, epoll_create1: libev makes the hub's eventfd and
+// epoll fd with them, inside an InternalFdScope: those move out of the
+// program's way (adopt_created_fd); the program's own stay where they are.
 int eventfd(unsigned int initval, int flags) {
   int r = REAL(eventfd)(initval, flags);
-  if (r >= 0) gi::fd_opened(r, gi::Kind::pollable);
+  if (r >= 0) r = gd::adopt_created_fd(r);
+  if (r >= 0 && !gd::is_internal_fd(r)) gi::fd_opened(r, gi::Kind::pollable);
   return r;
+}
+
+int epoll_create(int size) {
+  int r = REAL(epoll_create)(size);
+  return r >= 0 ? gd::adopt_created_fd(r) : r;
+}
+
+int epoll_create1(int flags) {
+  int r = REAL(epoll_create1)(flags);
+  return r >= 0 ? gd::adopt_created_fd(r) : r;
 }
 
 }  // extern "C"

@@ -25,8 +25,10 @@
 #include <chrono>
 
 #include "green/io.h"
+#include "runtime_internal.h"
 #include "gate/real.h"
 #include "gate/park.h"
+#include "io/fdtable.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -41,7 +43,9 @@ int pidfd_for(long pid, bool exits_only) {
     int saved = errno;
     long fd = ::syscall(SYS_pidfd_open, pid, 0);
     errno = saved;
-    return static_cast<int>(fd);
+    // Out of the program's way while it exists (runtime_internal.h): other
+    // greenlets and threads open fds meanwhile, and must get their native numbers.
+    return fd >= 0 ? green::detail::place_internal_fd(static_cast<int>(fd)) : -1;
   }
 #endif
   (void)pid;
@@ -70,9 +74,10 @@ int wait_child(Hook h, long pid, bool exits_only, Poll poll) {
     backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
   }
   if (pfd >= 0) {
-    int saved = errno;
-    ::close(pfd);
-    errno = saved;
+    // As the close hook does: the hub forgets its watch, the number its file.
+    green::notify_close(pfd);
+    gi::fd_forget(pfd);
+    green::detail::close_internal_fd(pfd);
   }
   return r;  // -1 keeps errno (EINTR or the call's own)
 }

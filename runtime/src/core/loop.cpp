@@ -7,10 +7,13 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <new>
 
+#include "core/internal_fd.h"
 #include "green/io.h"
 
 namespace green::detail {
@@ -25,7 +28,30 @@ ev_async* as_async(unsigned char* raw) { return std::launder(reinterpret_cast<ev
 }  // namespace
 
 namespace {
+// libev reports a failed system call (epoll_wait or epoll_ctl on an fd that
+// is not what it was, eventfd writes...) through this, and would otherwise
+// print "(libev) ..." and abort. green's own fds are out of the program's
+// reach (internal_fd.h), so this means something closed or replaced one
+// behind the hooks (a raw system call, or a dup2 aimed at it): say so, in
+// green's words, and stop without a core dump. (libev's assertions, e.g. on
+// an epoll_ctl that fails with EBADF, still abort: they do not come here.)
+void on_libev_syserr(const char* msg) noexcept {
+  int e = errno;
+  std::fprintf(stderr,
+               "green: the hub's event loop failed: %s: %s. One of green's own file descriptors (the hub's "
+               "epoll fd, eventfd or timerfd, at the top of the fd range) was closed or replaced by a call "
+               "green could not keep it from (a raw system call, or a dup2 onto it); green cannot go on and "
+               "exits with status 70 (docs/interposition.md, \"green's own file descriptors\").\n",
+               msg ? msg : "(libev)", std::strerror(e));
+  std::fflush(nullptr);
+  ::_exit(70);
+}
+
 struct ev_loop* new_loop() noexcept {
+  static const bool syserr_set = (ev_set_syserr_cb(&on_libev_syserr), true);
+  (void)syserr_set;
+  // libev's epoll fd is created (and placed high by the interposer) inside.
+  InternalFdScope scope;
   // EVFLAG_NOENV: green's behaviour must not change with LIBEV_FLAGS.
   // EVFLAG_NOSIGMASK: libev must not touch the program's signal mask.
   struct ev_loop* l = ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | EVFLAG_NOENV | EVFLAG_NOSIGMASK);
@@ -59,12 +85,15 @@ void EventLoop::close_loop() noexcept {
   if (timers_.empty()) ev_ref(loop_);
   ev_io_stop(loop_, as_io(timer_io_));
   // In a forked child this closes the child's copies of the backend fds; the
-  // parent keeps its own.
-  ev_loop_destroy(loop_);
+  // parent keeps its own. libev closes its own fds: the hooks let it.
+  {
+    InternalFdScope scope;
+    ev_loop_destroy(loop_);
+  }
   loop_ = nullptr;
   // In a forked child the inherited timerfd is the parent's timer: arming it
   // would move the parent's wakeups.
-  ::close(timer_fd_);
+  close_internal_fd(timer_fd_);
   timer_fd_ = -1;
 }
 
@@ -74,6 +103,7 @@ void EventLoop::start_timer_fd() noexcept {
     std::fprintf(stderr, "green: cannot create the hub's timerfd (timerfd_create failed): out of fds?\n");
     std::abort();
   }
+  timer_fd_ = place_internal_fd(timer_fd_);
   timer_fd_due_ = Deadline::never();
   ev_io* w = new (timer_io_) ev_io;
   ev_io_init(w, [](struct ev_loop*, ev_io* io, int) {
@@ -100,6 +130,7 @@ void EventLoop::timers_nonempty(bool nonempty) noexcept {
 }
 
 void EventLoop::start_async() noexcept {
+  InternalFdScope scope;  // the first ev_async_start creates libev's eventfd
   ev_async* a = new (async_) ev_async;
   ev_async_init(a, [](struct ev_loop* l, ev_async* w, int) {
     auto* self = static_cast<EventLoop*>(w->data);

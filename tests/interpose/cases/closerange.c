@@ -49,9 +49,9 @@ static void read_a_timer(const char *label, int want) {
 }
 
 int main(void) {
-  /* Under green this makes the main thread's hub (its epoll fd and eventfd)
-   * first, below every fd the test closes: closefrom over green's own fds
-   * would break green (docs/interposition.md). Natively: a short sleep. */
+  /* Under green this makes the main thread's hub first (its fds live at the
+   * top of the fd range and closefrom leaves them open: fd_sweep.c tests
+   * that), so the sockets below are the hub's first. Natively: a short sleep. */
   usleep(1000);
   int other;
   int fd = read_a_socket("read before close_range", &other);
