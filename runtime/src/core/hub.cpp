@@ -14,6 +14,7 @@
 
 #include "diag/diagnostics.h"
 #include "core/fork.h"
+#include "core/thread_pointer.h"
 #include "green/errors.h"
 #include "green/settings.h"
 
@@ -57,6 +58,7 @@ Hub& Hub::create() {
 
 Hub::Hub()
     : errno_(&errno),
+      os_tp_(thread_pointer()),
       main_(std::make_shared<SpecialCore>(0)),
       hub_core_(std::make_shared<SpecialCore>(kHubStack)),
       stacks_(static_cast<std::size_t>(setting_number("GREEN_STACK_POOL"))),
@@ -396,6 +398,11 @@ void Hub::report_block_forever() {
     m.pending_ = std::make_exception_ptr(LoopExit(msg));
   }
   switch_to(m);
+}
+
+void Hub::install_thread_pointer(void* tp) noexcept {
+  set_thread_pointer(tp ? tp : os_tp_);
+  installed_tp_ = tp;
 }
 
 // --- fds, cross-thread, counters -------------------------------------------

@@ -117,6 +117,13 @@ class Hub {
   // switch_count: context switches so far; other threads may read it (relaxed).
   const std::atomic<unsigned long long>& switch_count() const noexcept { return switches_; }
 
+  // install_thread_pointer: make `tp` (null: this OS thread's own
+  // descriptor) the installed thread pointer (core/thread_pointer.h).
+  [[gnu::noinline]] void install_thread_pointer(void* tp) noexcept;
+  // os_thread_pointer: this OS thread's own thread pointer, as it was when the
+  // hub was made.
+  void* os_thread_pointer() const noexcept { return os_tp_; }
+
   ~Hub();
 
  private:
@@ -156,6 +163,8 @@ class Hub {
 
   GreenletCore* current_ = nullptr;
   int* errno_;  // this thread's errno, located once: a switch saves and restores it
+  void* installed_tp_ = nullptr;  // the thread pointer of the running greenlet's record; null = os_tp_
+  void* os_tp_;                   // the OS thread's own (thread_pointer.h)
   std::shared_ptr<GreenletCore> main_;      // the thread's own stack
   std::shared_ptr<GreenletCore> hub_core_;  // the fiber running run()
   IntrusiveList ready_;
