@@ -7,19 +7,26 @@
 // off instead of writing into the wrong fields.
 #include "threads/thread_tls.h"
 
+#include <dlfcn.h>
+#include <errno.h>
 #include <gnu/libc-version.h>
 #include <link.h>
+#include <locale.h>
+#include <netdb.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "gate/real.h"
 #include "green/detail/greenlet_core.h"
 #include "green/settings.h"
 #include "runtime_internal.h"
+#include "threads/spinlock.h"
 #include "threads/threads.h"
 
 namespace gd = green::detail;
@@ -37,6 +44,7 @@ constexpr std::size_t sysinfo = 32;
 constexpr std::size_t stack_guard = 40;       // fs:0x28, the stack protector's canary
 constexpr std::size_t pointer_guard = 48;     // fs:0x30, PTR_MANGLE's key (setjmp, atexit)
 constexpr std::size_t feature_1 = 72;         // CET state
+constexpr std::size_t list = 704;             // link on glibc's thread lists (next, prev)
 constexpr std::size_t tid = 720;
 constexpr std::size_t robust_prev = 728;
 constexpr std::size_t robust_head = 736;      // .list, then .futex_offset at +8
@@ -67,6 +75,7 @@ struct OwnBlock {
 struct Glibc {
   bool ok = false;
   void* (*allocate)(void*) = nullptr;          // _dl_allocate_tls
+  void* (*init)(void*, bool) = nullptr;        // _dl_allocate_tls_init
   void (*deallocate)(void*, bool) = nullptr;   // _dl_deallocate_tls
   void (*ctype_init)() = nullptr;              // __ctype_init
   void (*call_tls_dtors)() = nullptr;          // __call_tls_dtors
@@ -74,6 +83,17 @@ struct Glibc {
   std::ptrdiff_t rseq = 0;                     // __rseq_offset: the rseq area from the thread pointer
   OwnBlock own[2];
   std::size_t own_count = 0;
+  OwnBlock libc;  // libc's own static block: kept when a descriptor is reused
+};
+
+// A dtv entry (elf/dl-tls.c's dtv_t): a generation counter, or a block and
+// what to free for it. dtv[-1].counter is the number of entries.
+union Dtv {
+  std::size_t counter;
+  struct {
+    void* val;
+    void* to_free;
+  } pointer;
 };
 
 // field_offset: the offset a libthread_db descriptor gives (3 words: bits,
@@ -130,6 +150,7 @@ bool setup(Glibc& g) {
   if (!sizeof_pthread || *sizeof_pthread != off::size || field_offset("_thread_db_pthread_tid") != off::tid ||
       field_offset("_thread_db_pthread_specific") != off::specific ||
       field_offset("_thread_db_pthread_cancelhandling") != off::cancelhandling ||
+      field_offset("_thread_db_pthread_list") != off::list ||
       field_offset("_thread_db_pthread_start_routine") != off::start_routine)
     return refuse("this glibc's struct pthread is not the layout green knows");
   void* os = gd::os_thread_pointer();
@@ -137,12 +158,13 @@ bool setup(Glibc& g) {
       at<int>(os, off::tid) != static_cast<int>(::syscall(SYS_gettid)))
     return refuse("the OS thread's descriptor does not look like glibc's");
   g.allocate = reinterpret_cast<void* (*)(void*)>(libc_private("_dl_allocate_tls"));
+  g.init = reinterpret_cast<void* (*)(void*, bool)>(libc_private("_dl_allocate_tls_init"));
   g.deallocate = reinterpret_cast<void (*)(void*, bool)>(libc_private("_dl_deallocate_tls"));
   g.ctype_init = reinterpret_cast<void (*)()>(libc_private("__ctype_init"));
   g.call_tls_dtors = reinterpret_cast<void (*)()>(libc_private("__call_tls_dtors"));
   auto* resp = static_cast<char*>(libc_private("__resp"));
   auto* rseq = static_cast<const std::ptrdiff_t*>(libc_private("__rseq_offset"));
-  if (!g.allocate || !g.deallocate || !g.ctype_init || !g.call_tls_dtors || !resp || !rseq)
+  if (!g.allocate || !g.init || !g.deallocate || !g.ctype_init || !g.call_tls_dtors || !resp || !rseq)
     return refuse("a glibc entry point it needs is missing");
   g.resp = resp - static_cast<char*>(gd::thread_pointer_now());
   g.rseq = *rseq;
@@ -159,6 +181,9 @@ bool setup(Glibc& g) {
     for (std::size_t i = 0; i < g.own_count; ++i) dup |= g.own[i].offset == b.offset;
     if (!dup) g.own[g.own_count++] = b;
   }
+  Finder lf{reinterpret_cast<const void*>(&::__errno_location), &g.libc};
+  dl_iterate_phdr(find_block, &lf);
+  if (!lf.found || g.libc.size == 0) return refuse("libc's thread-local block was not found");
   g.ok = true;
   return true;
 #endif
@@ -175,12 +200,62 @@ const Glibc& glibc() {
   return g;
 }
 
+// Descriptors of ended green threads, kept for the next ones, as glibc keeps
+// the stacks of ended threads with their descriptors: glibc 2.36 does not
+// export what frees a thread's malloc cache (__libc_thread_freeres), so a
+// descriptor freed loses its cache (~0.6 KiB and the chunks it holds); one
+// reused keeps it. Linked through their first TLS word-sized slot (the
+// descriptor's `header.tcb`, rewritten on reuse).
+constexpr std::size_t kPoolMax = 1024;
+SpinLock g_pool_lock;
+void* g_pool = nullptr;
+std::size_t g_pooled = 0;
+
+void* pool_take() noexcept {
+  std::lock_guard<SpinLock> lock(g_pool_lock);
+  void* tp = g_pool;
+  if (tp) {
+    g_pool = at<void*>(tp, off::tcb);
+    --g_pooled;
+  }
+  return tp;
+}
+
+bool pool_give(void* tp) noexcept {
+  std::lock_guard<SpinLock> lock(g_pool_lock);
+  if (g_pooled == kPoolMax) return false;
+  at<void*>(tp, off::tcb) = g_pool;
+  g_pool = tp;
+  ++g_pooled;
+  return true;
+}
+
+// reuse: a pooled descriptor made new, as glibc's get_cached_stack does —
+// dynamic TLS blocks freed, every module's image copied in again — except
+// libc's own block, whose malloc cache and arena the new thread inherits
+// (what must not carry over is reset in tls_begin).
+void reuse(const Glibc& g, void* tp) noexcept {
+  Dtv* dtv = at<Dtv*>(tp, 8);
+  for (std::size_t i = 0; i < dtv[-1].counter; ++i) std::free(dtv[1 + i].pointer.to_free);
+  std::memset(dtv, 0, (dtv[-1].counter + 1) * sizeof(Dtv));
+  char saved[512];
+  const bool keep = g.libc.size <= sizeof saved;
+  char* libc_block = static_cast<char*>(tp) - g.libc.offset;
+  if (keep) std::memcpy(saved, libc_block, g.libc.size);
+  g.init(tp, true);
+  if (keep) std::memcpy(libc_block, saved, g.libc.size);
+}
+
 }  // namespace
 
 void* tls_create() noexcept {
   const Glibc& g = glibc();
   if (!g.ok) return nullptr;
-  void* tp = g.allocate(nullptr);  // zeroed descriptor, dtv, every module's TLS image
+  void* tp = pool_take();
+  if (tp)
+    reuse(g, tp);
+  else
+    tp = g.allocate(nullptr);  // zeroed descriptor, dtv, every module's TLS image
   if (!tp) return nullptr;
   void* os = gd::os_thread_pointer();
   at<void*>(tp, off::tcb) = tp;
@@ -193,6 +268,11 @@ void* tls_create() noexcept {
   at<unsigned>(tp, off::feature_1) = at<unsigned>(os, off::feature_1);
   // It runs on this OS thread: glibc's recursive locks and raise() use the tid.
   at<int>(tp, off::tid) = at<int>(os, off::tid);
+  // On no list of glibc's, but linked to itself: a fork from this thread
+  // makes it the child's only thread, and glibc's reclaim_stacks unlinks it.
+  void* link = static_cast<char*>(tp) + off::list;
+  at<void*>(tp, off::list) = link;
+  at<void*>(tp, off::list + 8) = link;
   // An empty robust-mutex list, and the first block of TSD keys, as allocate_stack.
   void* head = static_cast<char*>(tp) + off::robust_head;
   at<void*>(tp, off::robust_prev) = head;
@@ -219,6 +299,12 @@ void tls_begin(GreenThread* t) noexcept {
   at<std::size_t>(tp, off::guardsize) = guard;
   at<std::size_t>(tp, off::reported_guardsize) = guard;
   gd::thread_pointer_changed();
+  // A reused descriptor's libc block comes from an ended thread: what a new
+  // thread starts without.
+  errno = 0;
+  h_errno = 0;
+  uselocale(LC_GLOBAL_LOCALE);
+  (void)dlerror();
   glibc().ctype_init();
 }
 
@@ -231,7 +317,7 @@ void tls_end(GreenThread* t) noexcept {
   if (!tp) return;
   t->thread_pointer = nullptr;
   gd::thread_pointer_changed();
-  glibc().deallocate(tp, true);
+  if (!pool_give(tp)) glibc().deallocate(tp, true);
 }
 
 }  // namespace green::interpose::threads
