@@ -27,6 +27,7 @@
 #include "green/hub.h"
 #include "core/loop.h"
 #include "core/stack.h"
+#include "core/thread_pointer.h"
 
 namespace green::detail {
 
@@ -120,6 +121,13 @@ class Hub {
   // install_thread_pointer: make `tp` (null: this OS thread's own
   // descriptor) the installed thread pointer (core/thread_pointer.h).
   [[gnu::noinline]] void install_thread_pointer(void* tp) noexcept;
+  // switch_thread_pointer: what a switch to `next`, whose descriptor is `tp`,
+  // installs: nothing for the hub itself (see hub.cpp), else `tp`.
+  [[gnu::noinline]] void switch_thread_pointer(GreenletCore& next, void* tp) noexcept;
+  // errno_location: the running code's errno (its thread descriptor's).
+  int* errno_location() const noexcept {
+    return reinterpret_cast<int*>(static_cast<char*>(thread_pointer()) + errno_offset_);
+  }
   // os_thread_pointer: this OS thread's own thread pointer, as it was when the
   // hub was made.
   void* os_thread_pointer() const noexcept { return os_tp_; }
@@ -162,7 +170,7 @@ class Hub {
   static constinit thread_local Hub* tls_hub_;
 
   GreenletCore* current_ = nullptr;
-  int* errno_;  // this thread's errno, located once: a switch saves and restores it
+  std::ptrdiff_t errno_offset_;  // errno from the thread pointer, located once: a switch saves and restores it
   void* installed_tp_ = nullptr;  // the thread pointer of the running greenlet's record; null = os_tp_
   void* os_tp_;                   // the OS thread's own (thread_pointer.h)
   std::shared_ptr<GreenletCore> main_;      // the thread's own stack

@@ -24,7 +24,7 @@ namespace green::detail {
   // predictable branch for every other greenlet; the write only when it changes.
   const ThreadRecord* record = next.thread_record_;
   void* tp = record ? record->thread_pointer : nullptr;
-  if (tp != installed_tp_) [[unlikely]] install_thread_pointer(tp);
+  if (tp != installed_tp_) [[unlikely]] switch_thread_pointer(next, tp);
   // Relaxed, and a plain load+store: no locked instruction on the switch path.
   // Only the blocking monitor's thread reads it concurrently.
   switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -32,11 +32,13 @@ namespace green::detail {
 
 [[gnu::always_inline]] inline void Hub::switch_to(GreenletCore& next) noexcept {
   GreenletCore* prev = current_;
-  begin_switch(next);
   // Greenlets share their thread's errno: each keeps its own across a switch.
-  // Through the pointer located once: errno is a call to __errno_location.
-  int* const err = errno_;
+  // Located from the thread pointer (errno is a call to __errno_location)
+  // before begin_switch may install next's: a green thread's errno is in its
+  // own descriptor, and the hub may run on that.
+  int* const err = errno_location();
   const int saved_errno = *err;
+  begin_switch(next);
   after_switch(fiber_switch(prev->fiber_, next.fiber_));
   *err = saved_errno;
 }
