@@ -403,6 +403,7 @@ void Hub::report_block_forever() {
 void Hub::install_thread_pointer(void* tp) noexcept {
   set_thread_pointer(tp ? tp : os_tp_);
   installed_tp_ = tp;
+  if (tp) tp_switching_ = true;  // from now on every switch checks
 }
 
 // The hub runs on whichever descriptor is installed: only green's own code
@@ -411,8 +412,10 @@ void Hub::install_thread_pointer(void* tp) noexcept {
 // saved and restored by each greenlet in its own). So a green thread that
 // parks and the next one that runs cost one fs-base write, not two. A
 // descriptor stops being installed before it is freed (thread_pointer_changed).
-void Hub::switch_thread_pointer(GreenletCore& next, void* tp) noexcept {
-  if (&next == hub_core_.get()) return;
+void Hub::switch_thread_pointer(GreenletCore& next) noexcept {
+  const ThreadRecord* record = next.thread_record_;
+  void* tp = record ? record->thread_pointer : nullptr;
+  if (tp == installed_tp_ || &next == hub_core_.get()) return;
   install_thread_pointer(tp);
 }
 

@@ -121,9 +121,10 @@ class Hub {
   // install_thread_pointer: make `tp` (null: this OS thread's own
   // descriptor) the installed thread pointer (core/thread_pointer.h).
   [[gnu::noinline]] void install_thread_pointer(void* tp) noexcept;
-  // switch_thread_pointer: what a switch to `next`, whose descriptor is `tp`,
-  // installs: nothing for the hub itself (see hub.cpp), else `tp`.
-  [[gnu::noinline]] void switch_thread_pointer(GreenletCore& next, void* tp) noexcept;
+  // switch_thread_pointer: what a switch to `next` installs: its record's
+  // descriptor if that is not the installed one, nothing for the hub itself
+  // (see hub.cpp).
+  [[gnu::noinline]] void switch_thread_pointer(GreenletCore& next) noexcept;
   // errno_location: the running code's errno (its thread descriptor's).
   int* errno_location() const noexcept {
     return reinterpret_cast<int*>(static_cast<char*>(thread_pointer()) + errno_offset_);
@@ -170,6 +171,7 @@ class Hub {
   static constinit thread_local Hub* tls_hub_;
 
   GreenletCore* current_ = nullptr;
+  bool tp_switching_ = false;  // a green thread with a descriptor of its own ran here (install_thread_pointer)
   std::ptrdiff_t errno_offset_;  // errno from the thread pointer, located once: a switch saves and restores it
   void* installed_tp_ = nullptr;  // the thread pointer of the running greenlet's record; null = os_tp_
   void* os_tp_;                   // the OS thread's own (thread_pointer.h)

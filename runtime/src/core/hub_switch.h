@@ -20,11 +20,9 @@ namespace green::detail {
 [[gnu::always_inline]] inline void Hub::begin_switch(GreenletCore& next) noexcept {
   current_ = &next;
   next.state_ = GreenletCore::State::running;
-  // Green-threads mode: a green thread runs on its own thread descriptor. One
-  // predictable branch for every other greenlet; the write only when it changes.
-  const ThreadRecord* record = next.thread_record_;
-  void* tp = record ? record->thread_pointer : nullptr;
-  if (tp != installed_tp_) [[unlikely]] switch_thread_pointer(next, tp);
+  // Green-threads mode: a green thread runs on its own thread descriptor. A
+  // hub that never ran one pays a flag test (beside current_) per switch.
+  if (tp_switching_) [[unlikely]] switch_thread_pointer(next);
   // Relaxed, and a plain load+store: no locked instruction on the switch path.
   // Only the blocking monitor's thread reads it concurrently.
   switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
