@@ -16,6 +16,9 @@ enum { kThreads = 4 };
 
 static pthread_barrier_t started, loaded;
 static int (*hit)(int);
+
+/* Called by the library's constructor during dlopen. */
+void tls_module_register(int (*h)(int)) { hit = h; }
 static int results[kThreads];
 
 static void* run(void* arg) {
@@ -51,7 +54,10 @@ int main(void) {
     printf("dlopen: %s\n", dlerror());
     return 1;
   }
-  hit = (int (*)(int))dlsym(h, "tls_module_hit");
+  if (!hit) {
+    printf("the library did not register\n");
+    return 1;
+  }
   pthread_barrier_wait(&loaded);
   for (int i = 0; i < kThreads; ++i) pthread_join(t[i], NULL);
   for (int i = 0; i < kThreads; ++i) printf("thread %d: %d\n", i, results[i]);
