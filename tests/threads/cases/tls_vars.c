@@ -2,7 +2,9 @@
  * __thread char[] buffer each thread fills while the others run between its
  * steps, errno kept per thread across blocking calls, and glibc's per-thread
  * strerror buffer. Natively each thread sees only its own; under
- * green-run --threads every green thread must too. */
+ * green-run --threads every green thread must too. Two rounds: the second
+ * round's threads may get the first round's descriptors back (green keeps
+ * them for reuse) and must still start from the initial values. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -50,9 +52,11 @@ int main(void) {
   pthread_barrier_init(&all_started, NULL, kThreads);
   counter = 100;
   strcpy(buf, "main");
-  for (int i = 0; i < kThreads; ++i) pthread_create(&t[i], NULL, run, (void*)(long)i);
-  for (int i = 0; i < kThreads; ++i) pthread_join(t[i], NULL);
-  for (int i = 0; i < kThreads; ++i) printf("%s\n", results[i]);
+  for (int round = 1; round <= 2; ++round) {
+    for (int i = 0; i < kThreads; ++i) pthread_create(&t[i], NULL, run, (void*)(long)i);
+    for (int i = 0; i < kThreads; ++i) pthread_join(t[i], NULL);
+    for (int i = 0; i < kThreads; ++i) printf("round %d %s\n", round, results[i]);
+  }
   printf("main: counter %d buf %s\n", counter, buf);
   return 0;
 }
