@@ -173,7 +173,7 @@ class Hub {
   GreenletCore* current_ = nullptr;
   bool tp_switching_ = false;  // a green thread with a descriptor of its own ran here (install_thread_pointer)
   std::ptrdiff_t errno_offset_;  // errno from the thread pointer, located once: a switch saves and restores it
-  void* installed_tp_ = nullptr;  // the thread pointer of the running greenlet's record; null = os_tp_
+  void* installed_tp_ = nullptr;  // the installed descriptor: a green thread's, or null for os_tp_ (the hub keeps what it finds)
   void* os_tp_;                   // the OS thread's own (thread_pointer.h)
   std::shared_ptr<GreenletCore> main_;      // the thread's own stack
   std::shared_ptr<GreenletCore> hub_core_;  // the fiber running run()
