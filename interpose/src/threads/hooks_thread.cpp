@@ -124,8 +124,11 @@ int join(gt::GreenThread* t, void** ret, const gi::Deadline& d, bool try_only) {
 extern "C" {
 
 int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(void*), void* arg) {
-  if (gt::mode() != gt::Mode::green || green::detail::native_threads_requested())
-    return REAL(pthread_create)(out, attr, start, arg);
+  if (gt::mode() != gt::Mode::green || green::detail::native_threads_requested()) {
+    int rc = REAL(pthread_create)(out, attr, start, arg);
+    if (rc == 0 && gt::on()) gt::tls_real_thread_made();
+    return rc;
+  }
   gi::count(Hook::pthread_create, gi::Why::green);
   auto* t = new (std::nothrow) gt::GreenThread();
   if (!t) return EAGAIN;

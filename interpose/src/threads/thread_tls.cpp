@@ -260,8 +260,11 @@ void* tls_create() noexcept {
   void* os = gd::os_thread_pointer();
   at<void*>(tp, off::tcb) = tp;
   at<void*>(tp, off::self) = tp;
+  // Set, as Marcel did: at 0 glibc's malloc takes its lock-free single-thread
+  // path, and a real thread may appear later (green's pool thread, made from
+  // a green thread: glibc then marks only the descriptor installed, this one).
+  at<int>(tp, off::multiple_threads) = 1;
   // Values every thread of the process shares: copied, as glibc's TLS_INIT_TP does.
-  at<int>(tp, off::multiple_threads) = at<int>(os, off::multiple_threads);
   at<std::uintptr_t>(tp, off::sysinfo) = at<std::uintptr_t>(os, off::sysinfo);
   at<std::uintptr_t>(tp, off::stack_guard) = at<std::uintptr_t>(os, off::stack_guard);
   at<std::uintptr_t>(tp, off::pointer_guard) = at<std::uintptr_t>(os, off::pointer_guard);
@@ -287,6 +290,14 @@ void* tls_create() noexcept {
   for (std::size_t i = 0; i < g.own_count; ++i)
     std::memcpy(static_cast<char*>(tp) - g.own[i].offset, static_cast<char*>(os) - g.own[i].offset, g.own[i].size);
   return tp;
+}
+
+void tls_real_thread_made() noexcept {
+  // glibc's pthread_create marked the installed descriptor multi-threaded;
+  // the OS thread's own must know too (its code and the main greenlet's use
+  // malloc while the new thread does).
+  void* os = gd::os_thread_pointer();
+  if (glibc().ok && gd::thread_pointer_now() != os) at<int>(os, off::multiple_threads) = 1;
 }
 
 void tls_begin(GreenThread* t) noexcept {

@@ -31,6 +31,11 @@ struct GreenThread;
 // unverified or out of memory: the thread then shares its OS thread's.
 void* tls_create() noexcept;
 
+// tls_real_thread_made: an OS thread was just made (glibc's pthread_create)
+// while a green thread's descriptor may be installed: mark the OS thread's
+// own descriptor multi-threaded too, as glibc marked the installed one.
+void tls_real_thread_made() noexcept;
+
 // tls_begin: first thing in the new green thread: record its stack in the
 // descriptor (pthread_getattr_np, alloca limits), install it, then what
 // glibc's start_thread does on a new thread (__ctype_init).
