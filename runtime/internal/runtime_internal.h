@@ -106,3 +106,38 @@ bool internal_fd_scope_active() noexcept;
 int adopt_created_fd(int fd) noexcept;
 
 }  // namespace green::detail
+
+namespace green::detail {
+
+// thread_pointer_changed: the running greenlet's ThreadRecord (greenlet_core.h)
+// names a new thread descriptor, or none: install it now (the switch path
+// installs it at every later switch into this greenlet). Needs a hub.
+void thread_pointer_changed() noexcept;
+
+// thread_pointer_now: the thread pointer installed now (the running green
+// thread's descriptor, or the OS thread's).
+inline void* thread_pointer_now() noexcept {
+  void* tp;
+  __asm__("mov %%fs:0, %0" : "=r"(tp));
+  return tp;
+}
+
+// os_thread_pointer: the calling OS thread's own thread pointer — the one its
+// hub and every greenlet without a thread descriptor of its own run on —
+// whichever is installed now.
+void* os_thread_pointer() noexcept;
+
+// per_os_thread: `v`, a thread_local of green's own libraries, as the OS
+// thread's copy rather than the running green thread's. A green thread's
+// descriptor starts with a copy of green's own thread_locals (their values are
+// per OS thread, and stay valid), so only one that changes after green threads
+// exist and must be seen by the whole OS thread needs this.
+template <class T>
+T& per_os_thread(T& v) noexcept {
+  char* here = reinterpret_cast<char*>(&v);
+  char* tp = static_cast<char*>(os_thread_pointer());
+  char* now = static_cast<char*>(thread_pointer_now());
+  return *reinterpret_cast<T*>(here - now + tp);
+}
+
+}  // namespace green::detail

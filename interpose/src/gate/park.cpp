@@ -37,13 +37,16 @@ __attribute__((tls_model("initial-exec"))) thread_local volatile sig_atomic_t t_
 class InterruptScope {
  public:
   explicit InterruptScope(OnSignal s) {
-    node_ = {detail::current_core(), s == OnSignal::restart, nullptr, t_parked};
-    if (t_parked) t_parked->prev = &node_;
-    t_parked = &node_;
+    // The OS thread's list even from a green thread with a descriptor of its
+    // own: the hub walks it when a signal interrupts its poll.
+    SignalNode*& head = detail::per_os_thread(t_parked);
+    node_ = {detail::current_core(), s == OnSignal::restart, nullptr, head};
+    if (head) head->prev = &node_;
+    head = &node_;
   }
   ~InterruptScope() {
     if (node_.prev) node_.prev->next = node_.next;
-    else t_parked = node_.next;
+    else detail::per_os_thread(t_parked) = node_.next;
     if (node_.next) node_.next->prev = node_.prev;
   }
   InterruptScope(const InterruptScope&) = delete;

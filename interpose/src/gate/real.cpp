@@ -33,6 +33,8 @@ void* real_fn(Hook h) noexcept {
   return p;
 }
 
+void* libc_private(const char* name) noexcept { return ::dlsym(RTLD_DEFAULT, name); }
+
 void set_enosys() noexcept { errno = ENOSYS; }
 
 }  // namespace green::interpose

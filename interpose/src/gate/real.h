@@ -20,6 +20,11 @@ namespace green::interpose {
 // real_fn: the next definition of hook `h` after ours, or null (see above).
 void* real_fn(Hook h) noexcept;
 
+// libc_private: a symbol of libc or ld.so that green calls but does not hook
+// (GLIBC_PRIVATE entry points, libthread_db's layout descriptors), or null.
+// For a thread-local symbol, its address in the calling thread's block.
+void* libc_private(const char* name) noexcept;
+
 template <class R>
 R fail_value() noexcept;
 

@@ -11,6 +11,8 @@
 #include <arpa/inet.h>
 
 #include <cerrno>
+#include <memory>
+#include <new>
 #include <utility>
 
 #include "green/threadpool.h"
@@ -66,7 +68,20 @@ struct HostBuffer {
   hostent ent;
   char buf[8192];
 };
-thread_local HostBuffer t_host;
+// Allocated at a thread's first call, not in its TLS block: every thread's
+// block (each green thread's too, with GREEN_THREAD_TLS) would carry 8 KiB.
+thread_local std::unique_ptr<HostBuffer> t_host;
+
+// host_buffer: the calling thread's buffer, or null with h_errno
+// NETDB_INTERNAL and errno ENOMEM, as glibc's own would fail.
+HostBuffer* host_buffer() {
+  if (!t_host) t_host.reset(new (std::nothrow) HostBuffer());
+  if (!t_host) {
+    h_errno = NETDB_INTERNAL;
+    errno = ENOMEM;
+  }
+  return t_host.get();
+}
 
 // finish: the hostent result or null with h_errno set, from an _r call's
 // result code, in the calling thread.
@@ -123,7 +138,8 @@ int gethostbyaddr_r(const void* addr, socklen_t alen, int type, struct hostent* 
 
 struct hostent* gethostbyname(const char* name) {
   if (!gi::active(Hook::gethostbyname)) return REAL(gethostbyname)(name);
-  HostBuffer* b = &t_host;
+  HostBuffer* b = host_buffer();
+  if (!b) return nullptr;
   auto r = offload(Hook::gethostbyname, [&] { return RResult{-1, REAL(gethostbyname)(name), h_errno}; }, [=] {
     RResult out{0, nullptr, 0};
     out.rc = REAL(gethostbyname_r)(name, &b->ent, b->buf, sizeof b->buf, &out.result, &out.herr);
@@ -134,7 +150,8 @@ struct hostent* gethostbyname(const char* name) {
 
 struct hostent* gethostbyname2(const char* name, int af) {
   if (!gi::active(Hook::gethostbyname2)) return REAL(gethostbyname2)(name, af);
-  HostBuffer* b = &t_host;
+  HostBuffer* b = host_buffer();
+  if (!b) return nullptr;
   auto r = offload(Hook::gethostbyname2, [&] { return RResult{-1, REAL(gethostbyname2)(name, af), h_errno}; }, [=] {
     RResult out{0, nullptr, 0};
     out.rc = REAL(gethostbyname2_r)(name, af, &b->ent, b->buf, sizeof b->buf, &out.result, &out.herr);
@@ -145,7 +162,8 @@ struct hostent* gethostbyname2(const char* name, int af) {
 
 struct hostent* gethostbyaddr(const void* addr, socklen_t len, int type) {
   if (!gi::active(Hook::gethostbyaddr)) return REAL(gethostbyaddr)(addr, len, type);
-  HostBuffer* b = &t_host;
+  HostBuffer* b = host_buffer();
+  if (!b) return nullptr;
   auto r = offload(Hook::gethostbyaddr, [&] { return RResult{-1, REAL(gethostbyaddr)(addr, len, type), h_errno}; },
                    [=] {
                      RResult out{0, nullptr, 0};

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include "green/settings.h"
 #include "green/sleep.h"
 #include "gate/real.h"
+#include "threads/thread_tls.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -63,6 +65,7 @@ void* thread_main_unwound(gt::GreenThread* t) {
 void run_thread(gt::GreenThread* t) {
   t->core = green::detail::current_core();
   t->core->thread_record_ = t;
+  gt::tls_begin(t);
   if (!t->cancel_pending) {
     try {
       t->result = thread_main_unwound(t);
@@ -74,7 +77,10 @@ void run_thread(gt::GreenThread* t) {
   } else {
     t->result = PTHREAD_CANCELED;  // canceled before it started: never runs
   }
+  // glibc's order: C++ thread_local destructors, TSD destructors, the TLS block.
+  gt::tls_run_destructors(t);
   gt::run_specific_destructors(t);
+  gt::tls_end(t);
   t->core->thread_record_ = nullptr;
   t->core = nullptr;
   bool detached = t->detached;
@@ -131,8 +137,11 @@ int set_cancel_flag(Real real, bool gt::GreenThread::*flag, int value, int* old,
 extern "C" {
 
 int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(void*), void* arg) {
-  if (gt::mode() != gt::Mode::green || green::detail::native_threads_requested())
-    return REAL(pthread_create)(out, attr, start, arg);
+  if (gt::mode() != gt::Mode::green || green::detail::native_threads_requested()) {
+    int rc = REAL(pthread_create)(out, attr, start, arg);
+    if (rc == 0 && gt::on()) gt::tls_real_thread_made();
+    return rc;
+  }
   gi::count(Hook::pthread_create, gi::Why::green);
   auto* t = new (std::nothrow) gt::GreenThread();
   if (!t) return EAGAIN;
@@ -146,7 +155,7 @@ int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(vo
   try {
     green::SpawnOptions o;
     o.name = "thread " + std::to_string(t->number);
-    o.stack_size = stack_size(attr);
+    o.stack_size = t->stack_size = stack_size(attr);
     gt::registry_add(t);
     green::spawn_with(std::move(o), run_thread, t);
   } catch (...) {
@@ -154,6 +163,9 @@ int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(vo
     delete t;
     return EAGAIN;
   }
+  // After the spawn, which made this thread's hub if it had none: the new
+  // descriptor's copy of green's thread_locals must name it.
+  t->thread_pointer = gt::tls_create();
   *out = reinterpret_cast<pthread_t>(t);
   return 0;
 }
@@ -241,6 +253,23 @@ int pthread_getname_np(pthread_t th, char* buf, size_t len) {
   if (len < n + 1) return ERANGE;
   std::memcpy(buf, name, n);
   buf[n] = '\0';
+  return 0;
+}
+
+int pthread_getattr_np(pthread_t th, pthread_attr_t* attr) {
+  gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
+  if (!t) return REAL(pthread_getattr_np)(th, attr);
+  // Its greenlet's stack, as glibc reports a pthread's: above the guard page.
+  // (glibc's own would read a descriptor, or the OS thread's stack.)
+  if (int rc = pthread_attr_init(attr)) return rc;
+  const auto guard = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  pthread_attr_setguardsize(attr, guard);
+  if (t->detached) pthread_attr_setdetachstate(attr, PTHREAD_CREATE_DETACHED);
+  const green::detail::FiberState* f = t->core ? &t->core->fiber_ : nullptr;
+  if (f && f->stack_base && f->stack_size > guard)
+    pthread_attr_setstack(attr, static_cast<char*>(f->stack_base) + guard, f->stack_size - guard);
+  else
+    pthread_attr_setstacksize(attr, t->stack_size);  // not started (or finished): no stack yet
   return 0;
 }
 

@@ -24,9 +24,7 @@
 
 #include "threads/parking_lot.h"
 
-namespace green::detail {
-class GreenletCore;
-}
+#include "green/detail/greenlet_core.h"
 
 namespace green::interpose::threads {
 
@@ -47,7 +45,8 @@ inline constexpr int kFirstGreenId = 0x40000000;
 // GreenThread: one pthread of the program running as a greenlet. Its address
 // is the pthread_t the program sees. Touched only on its hub's thread, except
 // the registry membership (guarded in thread_registry.cpp).
-struct GreenThread {
+// Its ThreadRecord base holds its own thread descriptor (thread_tls.h).
+struct GreenThread : detail::ThreadRecord {
   static constexpr std::uint32_t kMagic = 0x67746872;  // "gthr"
   std::uint32_t magic = kMagic;
   int id = 0;                           // owner id (>= kFirstGreenId)
@@ -61,6 +60,7 @@ struct GreenThread {
   GreenThread* joiner_of = nullptr;     // the thread this one is joining
   bool joined = false;                  // someone is joining it
   char name[16] = {};                   // pthread_setname_np
+  std::size_t stack_size = 0;           // asked for (pthread_getattr_np before it runs)
 
   // Cancellation (deferred only): delivered at the next cancellation point.
   bool cancel_enabled = true;

@@ -14,6 +14,7 @@
 
 #include "diag/diagnostics.h"
 #include "core/fork.h"
+#include "core/thread_pointer.h"
 #include "green/errors.h"
 #include "green/settings.h"
 
@@ -56,7 +57,8 @@ Hub& Hub::create() {
 }
 
 Hub::Hub()
-    : errno_(&errno),
+    : errno_offset_(reinterpret_cast<char*>(&errno) - static_cast<char*>(thread_pointer())),
+      os_tp_(thread_pointer()),
       main_(std::make_shared<SpecialCore>(0)),
       hub_core_(std::make_shared<SpecialCore>(kHubStack)),
       stacks_(static_cast<std::size_t>(setting_number("GREEN_STACK_POOL"))),
@@ -211,8 +213,8 @@ boost::context::detail::transfer_t Hub::yield_switch() {
   // resumes the queue with us in it.
   GreenletCore* next = pick_next();
   if (next == me) return stay_running(*me);
-  begin_switch(*next);
-  me->fiber_.saved_errno = *errno_;  // not on this frame: it is gone when we resume
+  me->fiber_.saved_errno = *errno_location();  // not on this frame: it is gone when we resume
+  begin_switch(*next);  // may install next's descriptor: errno is read above
   return fiber_jump(me->fiber_, next->fiber_, yield_record_);
 }
 
@@ -227,7 +229,7 @@ void Hub::yield_landed(boost::context::detail::transfer_t t) {
   GreenletCore* me = current_;
   if (t.fctx) {
     after_switch(fiber_land(t));
-    *errno_ = me->fiber_.saved_errno;
+    *errno_location() = me->fiber_.saved_errno;
   }
   if (me->pending_) throw_pending(*me);
 }
@@ -396,6 +398,25 @@ void Hub::report_block_forever() {
     m.pending_ = std::make_exception_ptr(LoopExit(msg));
   }
   switch_to(m);
+}
+
+void Hub::install_thread_pointer(void* tp) noexcept {
+  set_thread_pointer(tp ? tp : os_tp_);
+  installed_tp_ = tp;
+  if (tp) tp_switching_ = true;  // from now on every switch checks
+}
+
+// The hub runs on whichever descriptor is installed: only green's own code
+// runs there, and it reads the same values in every descriptor (green's
+// thread_locals are copied into each, or reached per OS thread; errno is
+// saved and restored by each greenlet in its own). So a green thread that
+// parks and the next one that runs cost one fs-base write, not two. A
+// descriptor stops being installed before it is freed (thread_pointer_changed).
+void Hub::switch_thread_pointer(GreenletCore& next) noexcept {
+  const ThreadRecord* record = next.thread_record_;
+  void* tp = record ? record->thread_pointer : nullptr;
+  if (tp == installed_tp_ || &next == hub_core_.get()) return;
+  install_thread_pointer(tp);
 }
 
 // --- cross-thread, counters -------------------------------------------

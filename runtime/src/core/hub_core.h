@@ -28,6 +28,7 @@
 #include "green/hub.h"
 #include "core/loop.h"
 #include "core/stack.h"
+#include "core/thread_pointer.h"
 
 namespace green::detail {
 
@@ -90,6 +91,21 @@ class Hub {
   // switch_count: context switches so far; other threads may read it (relaxed).
   const std::atomic<unsigned long long>& switch_count() const noexcept { return switches_; }
 
+  // install_thread_pointer: make `tp` (null: this OS thread's own
+  // descriptor) the installed thread pointer (core/thread_pointer.h).
+  [[gnu::noinline]] void install_thread_pointer(void* tp) noexcept;
+  // switch_thread_pointer: what a switch to `next` installs: its record's
+  // descriptor if that is not the installed one, nothing for the hub itself
+  // (see hub.cpp).
+  [[gnu::noinline]] void switch_thread_pointer(GreenletCore& next) noexcept;
+  // errno_location: the running code's errno (its thread descriptor's).
+  int* errno_location() const noexcept {
+    return reinterpret_cast<int*>(static_cast<char*>(thread_pointer()) + errno_offset_);
+  }
+  // os_thread_pointer: this OS thread's own thread pointer, as it was when the
+  // hub was made.
+  void* os_thread_pointer() const noexcept { return os_tp_; }
+
   ~Hub();
 
  private:
@@ -128,7 +144,10 @@ class Hub {
   static constinit thread_local Hub* tls_hub_;
 
   GreenletCore* current_ = nullptr;
-  int* errno_;  // this thread's errno, located once: a switch saves and restores it
+  bool tp_switching_ = false;  // a green thread with a descriptor of its own ran here (install_thread_pointer)
+  std::ptrdiff_t errno_offset_;  // errno from the thread pointer, located once: a switch saves and restores it
+  void* installed_tp_ = nullptr;  // the installed descriptor: a green thread's, or null for os_tp_ (the hub keeps what it finds)
+  void* os_tp_;                   // the OS thread's own (thread_pointer.h)
   std::shared_ptr<GreenletCore> main_;      // the thread's own stack
   std::shared_ptr<GreenletCore> hub_core_;  // the fiber running run()
   IntrusiveList ready_;

@@ -20,6 +20,9 @@ namespace green::detail {
 [[gnu::always_inline]] inline void Hub::begin_switch(GreenletCore& next) noexcept {
   current_ = &next;
   next.state_ = GreenletCore::State::running;
+  // Green-threads mode: a green thread runs on its own thread descriptor. A
+  // hub that never ran one pays a flag test (beside current_) per switch.
+  if (tp_switching_) [[unlikely]] switch_thread_pointer(next);
   // Relaxed, and a plain load+store: no locked instruction on the switch path.
   // Only the blocking monitor's thread reads it concurrently.
   switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -27,11 +30,13 @@ namespace green::detail {
 
 [[gnu::always_inline]] inline void Hub::switch_to(GreenletCore& next) noexcept {
   GreenletCore* prev = current_;
-  begin_switch(next);
   // Greenlets share their thread's errno: each keeps its own across a switch.
-  // Through the pointer located once: errno is a call to __errno_location.
-  int* const err = errno_;
+  // Located from the thread pointer (errno is a call to __errno_location)
+  // before begin_switch may install next's: a green thread's errno is in its
+  // own descriptor, and the hub may run on that.
+  int* const err = errno_location();
   const int saved_errno = *err;
+  begin_switch(next);
   after_switch(fiber_switch(prev->fiber_, next.fiber_));
   *err = saved_errno;
 }

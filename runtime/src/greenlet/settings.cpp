@@ -26,6 +26,10 @@ constexpr Setting kSettings[] = {
      "1: green-threads mode (what green-run --threads sets): under the preload, the program's pthreads become "
      "greenlets of its main thread, and its mutexes, conditions, rwlocks, semaphores, barriers and once "
      "controls park greenlets instead of blocking the thread."},
+    {"GREEN_THREAD_TLS", "1",
+     "Green-threads mode: 1 gives each green thread its own thread-local storage and thread descriptor "
+     "(__thread, thread_local, errno, glibc's per-thread state), as a pthread has; 0 makes every green thread "
+     "share its OS thread's (a program that holds a stdio lock across a blocking call in two threads needs 0)."},
     {"GREEN_THREAD_STACK_SIZE", "0",
      "Green-threads mode: bytes of address space for a thread created without an explicit stack size; 0 means "
      "what a pthread gets natively (RLIMIT_STACK, usually 8 MiB). Only touched pages cost memory."},

@@ -36,6 +36,15 @@ namespace green::detail {
 class Hub;
 class GreenletCore;
 
+// ThreadRecord: what the hub needs of the pthread a greenlet runs in
+// green-threads mode (the interposer's record derives from it).
+struct ThreadRecord {
+  // Its own thread descriptor (the fs base to install while it runs), or null:
+  // the OS thread's, as every other greenlet. Changed only by the greenlet
+  // itself, which then calls thread_pointer_changed (runtime_internal.h).
+  void* thread_pointer = nullptr;
+};
+
 // RegistryNode: a greenlet's entry in its hub's list of live greenlets (the
 // dump walks it): a base of GreenletCore, so the entry leads to its greenlet
 // by a cast rather than a pointer of its own. Leaves the list when destroyed.
@@ -90,7 +99,7 @@ class GreenletCore : public Linkable, public Runnable, public RegistryNode {
   std::exception_ptr pending_;    // thrown at its next switch point
   const char* wait_reason_ = nullptr;  // what it is parked on, for errors and dumps
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
-  void* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
+  ThreadRecord* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
   Deadline wait_deadline_;  // when its park times out (set by park)
   std::unique_ptr<std::string> name_;        // null or empty until named, or until name() makes one up
   std::uint64_t id_ = 0;

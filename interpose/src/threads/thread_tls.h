@@ -1,0 +1,52 @@
+// threads/thread_tls.h — a thread descriptor and thread-local storage of its own
+// for each green thread (GREEN_THREAD_TLS, on by default in green-threads mode).
+//
+// A green thread gets what glibc gives a new pthread: a static TLS area with
+// every loaded module's initialisation image, a dtv (so a library dlopen'ed
+// later gets its __thread blocks through __tls_get_addr), and a struct pthread
+// with the fields glibc reads on the thread itself (docs/interposition.md lists
+// them). The hub installs it whenever it switches into the thread
+// (core/thread_pointer.h); the main thread, the hub and greenlets that are not
+// pthreads run on the OS thread's own descriptor.
+//
+// green's own thread_locals (libgreen, libgreen_preload) are per OS thread:
+// a new descriptor starts with a copy of the OS thread's, so they keep their
+// values (this thread's hub, cached tids); the one that changes afterwards and
+// must be seen by the whole OS thread goes through per_os_thread
+// (runtime_internal.h).
+//
+// Only glibc 2.36 on x86-64 is verified: on anything else, or when its layout
+// does not match, green threads share their OS thread's descriptor (as with
+// GREEN_THREAD_TLS=0) and a one-line note says why.
+#pragma once
+
+#include <cstddef>
+
+namespace green::interpose::threads {
+
+struct GreenThread;
+
+// tls_create: a descriptor for a green thread spawned but not yet started (in
+// its creator, whose hub exists), or null when per-thread TLS is off,
+// unverified or out of memory: the thread then shares its OS thread's.
+void* tls_create() noexcept;
+
+// tls_real_thread_made: an OS thread was just made (glibc's pthread_create)
+// while a green thread's descriptor may be installed: mark the OS thread's
+// own descriptor multi-threaded too, as glibc marked the installed one.
+void tls_real_thread_made() noexcept;
+
+// tls_begin: first thing in the new green thread: record its stack in the
+// descriptor (pthread_getattr_np, alloca limits), install it, then what
+// glibc's start_thread does on a new thread (__ctype_init).
+void tls_begin(GreenThread* t) noexcept;
+
+// tls_run_destructors: C++ thread_local destructors of the calling green
+// thread (__call_tls_dtors), which glibc runs before the TSD destructors.
+void tls_run_destructors(GreenThread* t) noexcept;
+
+// tls_end: last thing in the green thread: go back to the OS thread's
+// descriptor and free the thread's (and its dynamic TLS blocks).
+void tls_end(GreenThread* t) noexcept;
+
+}  // namespace green::interpose::threads
