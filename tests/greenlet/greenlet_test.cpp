@@ -79,7 +79,9 @@ TEST_F(Greenlet, GreenletExitCountsAsSuccessAndIsNotPrinted) {
   g.join();
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_TRUE(g.successful());
-  EXPECT_NE(g.exception(), nullptr);
+  EXPECT_EQ(g.exception(), nullptr) << "gevent: a GreenletExit is the value, not an exception";
+  EXPECT_NE(g.killed_by(), nullptr);
+  EXPECT_NO_THROW(g.get()) << "a void greenlet killed with GreenletExit returns";
   EXPECT_EQ(err, "");
 }
 
@@ -90,7 +92,8 @@ TEST_F(Greenlet, KillBeforeStartNeverRunsButLinksFire) {
   EXPECT_TRUE(g.kill());
   EXPECT_TRUE(g.ready());
   EXPECT_TRUE(g.successful());
-  EXPECT_THROW(g.get(), green::GreenletExit);
+  EXPECT_NO_THROW(g.get());
+  EXPECT_NE(g.killed_by(), nullptr);
   green::sleep(0ms);
   green::sleep(1ms);
   EXPECT_EQ(log.entries, (std::vector<std::string>{"link: dead"}));
@@ -113,6 +116,62 @@ TEST_F(Greenlet, KillRaisesGreenletExitAtTheNextSwitchPoint) {
   EXPECT_TRUE(g.kill());
   EXPECT_TRUE(g.successful());
   EXPECT_EQ(log.entries, (std::vector<std::string>{"start", "kill", "exit"}));
+}
+
+// gevent: `except Exception` does not swallow a kill. Neither may
+// catch (const std::exception&) — the everyday "log and retry" loop.
+TEST_F(Greenlet, CatchingStdExceptionDoesNotStopAKillOrATimeout) {
+  int rounds = 0;
+  auto g = green::spawn([&] {
+    for (; rounds < 1000; ++rounds) {
+      try {
+        green::sleep(10s);
+      } catch (const std::exception&) {
+        // a retry loop: would go round again if it caught the kill
+      }
+    }
+  });
+  green::sleep(0ms);
+  EXPECT_TRUE(g.kill(nullptr, true, 10s));
+  EXPECT_EQ(rounds, 0);
+  EXPECT_TRUE(g.successful());
+
+  bool timed_out = false;
+  try {
+    green::Timeout t(1ms);
+    try {
+      green::sleep(10s);
+    } catch (const std::exception&) {
+      ADD_FAILURE() << "a Timeout was caught as a std::exception";
+    }
+  } catch (const green::Timeout&) {
+    timed_out = true;
+  }
+  EXPECT_TRUE(timed_out);
+}
+
+TEST_F(Greenlet, AKilledValueGreenletHasNoValueButDidNotFail) {
+  auto g = green::spawn([] {
+    green::sleep(10s);
+    return 1;
+  });
+  green::sleep(0ms);
+  g.kill();
+  EXPECT_TRUE(g.successful());
+  EXPECT_EQ(g.exception(), nullptr);
+  EXPECT_NE(g.killed_by(), nullptr);
+  EXPECT_THROW(g.get(), green::GreenletExit) << "no int to return";
+  auto f = green::spawn([] {
+    green::sleep(10s);
+    return 1;
+  });
+  green::sleep(0ms);
+  testing::internal::CaptureStderr();
+  f.kill(std::make_exception_ptr(std::runtime_error("custom")));
+  testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(f.successful());
+  EXPECT_NE(f.exception(), nullptr) << "killed with another exception: it failed";
+  EXPECT_EQ(f.killed_by(), nullptr);
 }
 
 TEST_F(Greenlet, KillOfAReadyGreenletLandsWhereItYielded) {

@@ -45,8 +45,13 @@ class AnyGreenlet {
   bool started() const noexcept { return core_->state_ != detail::GreenletCore::State::created; }
   // successful: dead without an exception (GreenletExit counts as success).
   bool successful() const noexcept { return core_->ready() && core_->successful_; }
-  // exception: the exception it failed with (or was killed with), else null.
-  std::exception_ptr exception() const noexcept { return core_->exception_; }
+  // exception: the exception it failed with, else null. A greenlet killed with
+  // GreenletExit did not fail: null, as gevent's `exception` is None (see
+  // killed_by). Killed with another exception, it failed with that one.
+  std::exception_ptr exception() const noexcept { return core_->successful_ ? nullptr : core_->exception_; }
+  // killed_by: the GreenletExit it ended with (gevent makes it the greenlet's
+  // value), else null.
+  std::exception_ptr killed_by() const noexcept { return core_->successful_ ? core_->exception_ : nullptr; }
 
   // kill: raise `exc` (GreenletExit when null) in the greenlet at its next
   // switch point. A greenlet killed before it started never runs; its links
@@ -96,12 +101,18 @@ class Greenlet : public AnyGreenlet {
   Greenlet(std::shared_ptr<detail::GreenletCore> core, detail::AdoptCore) noexcept : AnyGreenlet(std::move(core)) {}
 
   // get: wait up to `timeout` and return the value. Rethrows the exception the
-  // greenlet failed with; throws the GreenletExit it was killed with (a killed
-  // greenlet has no value); throws green::Timeout if it is still running when
-  // `timeout` passes.
+  // greenlet failed with; throws green::Timeout if it is still running when
+  // `timeout` passes. Killed with GreenletExit (gevent returns the
+  // GreenletExit as the value): a void greenlet returns normally; any other
+  // has no T to return and throws that GreenletExit, which is not a
+  // std::exception (green/errors.h) — killed_by() asks without throwing.
   T get(Duration timeout = forever) const {
     detail::get_wait(*core_, timeout);
-    if constexpr (!std::is_void_v<T>) return *static_cast<detail::ResultSlot<T>&>(*core_).value_;
+    if constexpr (!std::is_void_v<T>) {
+      auto& slot = static_cast<detail::ResultSlot<T>&>(*core_);
+      if (!slot.value_) std::rethrow_exception(core_->exception_);
+      return *slot.value_;
+    }
   }
 };
 

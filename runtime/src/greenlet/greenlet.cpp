@@ -121,7 +121,7 @@ bool join_core(GreenletCore& g, Duration timeout) {
 
 void get_wait(GreenletCore& g, Duration timeout) {
   if (!join_core(g, timeout)) throw Timeout::expired(timeout);
-  if (g.exception_) std::rethrow_exception(g.exception_);
+  if (!g.successful_) std::rethrow_exception(g.exception_);
 }
 
 bool kill_core(GreenletCore& g, std::exception_ptr exc, bool block, Duration timeout) {
