@@ -88,7 +88,7 @@ TEST_F(Greenlet, GreenletExitCountsAsSuccessAndIsNotPrinted) {
 TEST_F(Greenlet, KillBeforeStartNeverRunsButLinksFire) {
   Log log;
   auto g = green::spawn([&] { log("ran"); });
-  g.link([&](const green::AnyGreenlet& d) { log(d.ready() ? "link: dead" : "link: alive"); });
+  g.rawlink([&](const green::AnyGreenlet& d) { log(d.ready() ? "link: dead" : "link: alive"); });
   EXPECT_TRUE(g.kill());
   EXPECT_TRUE(g.ready());
   EXPECT_TRUE(g.successful());
@@ -253,7 +253,7 @@ TEST_F(Greenlet, KillingADeadGreenletIsANoOp) {
 TEST_F(Greenlet, LinksFireInTheHubInLinkOrder) {
   Log log;
   auto g = green::spawn([] { green::sleep(1ms); });
-  for (int i = 1; i <= 3; ++i) g.link([&log, i](const green::AnyGreenlet&) { log("link" + std::to_string(i)); });
+  for (int i = 1; i <= 3; ++i) g.rawlink([&log, i](const green::AnyGreenlet&) { log("link" + std::to_string(i)); });
   g.link_value([&](const green::AnyGreenlet&) { log("value"); });
   g.link_exception([&](const green::AnyGreenlet&) { log("exception"); });
   g.join();
@@ -277,7 +277,7 @@ TEST_F(Greenlet, LinkToADeadGreenletFiresSoon) {
   Log log;
   auto g = green::spawn([] {});
   g.join();
-  g.link([&](const green::AnyGreenlet&) { log("late link"); });
+  g.rawlink([&](const green::AnyGreenlet&) { log("late link"); });
   EXPECT_TRUE(log.entries.empty()) << "links always fire in the hub, never inline";
   green::sleep(0ms);
   EXPECT_EQ(log.entries, (std::vector<std::string>{"late link"}));
@@ -289,7 +289,7 @@ TEST_F(Greenlet, LinkToADeadGreenletFiresSoon) {
 TEST_F(Greenlet, LinksOfADeadGreenletCountAsTheHub) {
   bool in_hub = false;
   auto g = green::spawn([] {});
-  g.link([&](const green::AnyGreenlet&) { in_hub = green::detail::in_hub(); });
+  g.rawlink([&](const green::AnyGreenlet&) { in_hub = green::detail::in_hub(); });
   g.join();
   green::sleep(0ms);
   EXPECT_TRUE(in_hub);
@@ -302,7 +302,7 @@ TEST_F(Greenlet, BlockingInsideALinkIsBlockingInHubError) {
   for (auto pause : {10ms, 0ms}) {
     std::string what;
     auto g = green::spawn([] {});
-    g.link([&, pause](const green::AnyGreenlet&) {
+    g.rawlink([&, pause](const green::AnyGreenlet&) {
       try {
         green::sleep(pause);
         what = "no error";
@@ -320,8 +320,8 @@ TEST_F(Greenlet, AThrowingLinkIsReportedAndTheOthersStillFire) {
   Log log;
   testing::internal::CaptureStderr();
   auto g = green::spawn([] {});
-  g.link([](const green::AnyGreenlet&) { throw std::runtime_error("bad link"); });
-  g.link([&](const green::AnyGreenlet&) { log("second"); });
+  g.rawlink([](const green::AnyGreenlet&) { throw std::runtime_error("bad link"); });
+  g.rawlink([&](const green::AnyGreenlet&) { log("second"); });
   g.join();
   green::sleep(0ms);
   std::string err = testing::internal::GetCapturedStderr();

@@ -7,15 +7,16 @@
 // yields, in spawn order (FIFO). Handles are cheap to copy (shared ownership)
 // and dropping every handle does not stop a greenlet: it runs to its end.
 //
-// Failure: an exception escaping a greenlet stays in it. The hub prints
-// "<name> failed with <what>" once on stderr, get() rethrows it, join() never
-// throws it. A greenlet that ends with GreenletExit (what kill() delivers) is
-// successful.
+// Failure: an exception escaping a greenlet stays in it. The hub reports
+// "<name> failed with <what>" once (on stderr unless green/error_handler.h
+// says otherwise), get() rethrows it, join() never throws it. A greenlet that
+// ends with GreenletExit (what kill() delivers) is successful.
 //
 // Threads: a greenlet belongs to the hub of the OS thread that spawned it; its
 // handle's methods must be called on that thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +28,9 @@
 #include "green/errors.h"
 
 namespace green {
+
+// LinkId: names one link()/rawlink() callback, for unlink. Never 0.
+using LinkId = std::uint64_t;
 
 // AnyGreenlet: a handle to a greenlet of any result type.
 class AnyGreenlet {
@@ -61,19 +65,37 @@ class AnyGreenlet {
     return detail::kill_core(*core_, std::move(exc), block, timeout);
   }
 
-  // link: call `cb(*this)` in the hub once the greenlet is dead (at once-ish if
-  // it already is). Callbacks run in link order and must not block: a blocking
-  // call inside one throws BlockingInHubError, which the hub reports.
-  void link(std::function<void(const AnyGreenlet&)> cb) const {
-    detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); });
+  // link: once the greenlet is dead (soon, if it already is), spawn a new
+  // greenlet that runs `cb(*this)` — gevent's link. The callback may block
+  // (join, sleep, I/O); if it throws, that greenlet fails and is reported
+  // like any other. Callbacks start in link order. Returns an id for unlink.
+  LinkId link(std::function<void(const AnyGreenlet&)> cb) const {
+    return detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); }, true);
   }
-  // link_value / link_exception: link that fires only on success / failure.
-  void link_value(std::function<void(const AnyGreenlet&)> cb) const {
-    link([cb = std::move(cb)](const AnyGreenlet& g) { if (g.successful()) cb(g); });
+  // rawlink: call `cb(*this)` in the hub itself once the greenlet is dead,
+  // without a greenlet of its own: cheaper, but it must not block — a
+  // blocking call inside throws BlockingInHubError, and an exception escaping
+  // it is printed ("a link callback failed with ..."). Never inline: even on
+  // a dead greenlet it runs at the caller's next switch. In link order with
+  // link()'s callbacks.
+  LinkId rawlink(std::function<void(const AnyGreenlet&)> cb) const {
+    return detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); }, false);
   }
-  void link_exception(std::function<void(const AnyGreenlet&)> cb) const {
-    link([cb = std::move(cb)](const AnyGreenlet& g) { if (!g.successful()) cb(g); });
+  // link_value / link_exception: link() that fires only on success / failure.
+  LinkId link_value(std::function<void(const AnyGreenlet&)> cb) const {
+    return link([cb = std::move(cb)](const AnyGreenlet& g) { if (g.successful()) cb(g); });
   }
+  LinkId link_exception(std::function<void(const AnyGreenlet&)> cb) const {
+    return link([cb = std::move(cb)](const AnyGreenlet& g) { if (!g.successful()) cb(g); });
+  }
+  // unlink: forget the callback `id` names; false when it already fired (or
+  // was never linked here). Never blocks.
+  bool unlink(LinkId id) const noexcept { return detail::unlink_core(*core_, id); }
+  // unlink_all: forget every callback not yet fired. Greenlets joining or
+  // waiting on this one are not callbacks and keep waiting.
+  void unlink_all() const noexcept { detail::unlink_all_core(*core_); }
+  // has_links: whether a callback is linked and has not fired yet.
+  bool has_links() const noexcept { return detail::has_links_core(*core_); }
 
   // name: "Greenlet-<id>" unless set (to a non-empty name); used in failure
   // reports and dumps.
