@@ -23,5 +23,6 @@
 #include "green/waiter.h"
 #include "green/threadpool.h"
 #include "green/socket.h"
+#include "green/subprocess.h"
 #include "green/server.h"
 #include "green/select.h"
