@@ -36,9 +36,12 @@ TEST_F(Errors, DescribeOfATimeoutSaysHowLong) {
 TEST_F(Errors, TheHierarchyLetsCallersCatchBroadly) {
   static_assert(std::is_base_of_v<std::runtime_error, green::LoopExit>);
   static_assert(std::is_base_of_v<std::logic_error, green::BlockingInHubError>);
-  static_assert(std::is_base_of_v<std::exception, green::GreenletExit>);
-  static_assert(!std::is_base_of_v<std::runtime_error, green::GreenletExit>,
-                "catch (std::runtime_error&) must not swallow a kill");
+  static_assert(!std::is_base_of_v<std::exception, green::GreenletExit>,
+                "catch (const std::exception&) must not swallow a kill");
+  static_assert(!std::is_base_of_v<std::exception, green::Timeout>,
+                "catch (const std::exception&) must not swallow a Timeout");
+  static_assert(std::is_base_of_v<green::BaseException, green::GreenletExit>);
+  static_assert(std::is_base_of_v<green::BaseException, green::Timeout>);
   EXPECT_STREQ(green::LoopExit("m").what(), "m");
 }
 

@@ -79,18 +79,21 @@ TEST_F(Greenlet, GreenletExitCountsAsSuccessAndIsNotPrinted) {
   g.join();
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_TRUE(g.successful());
-  EXPECT_NE(g.exception(), nullptr);
+  EXPECT_EQ(g.exception(), nullptr) << "gevent: a GreenletExit is the value, not an exception";
+  EXPECT_NE(g.killed_by(), nullptr);
+  EXPECT_NO_THROW(g.get()) << "a void greenlet killed with GreenletExit returns";
   EXPECT_EQ(err, "");
 }
 
 TEST_F(Greenlet, KillBeforeStartNeverRunsButLinksFire) {
   Log log;
   auto g = green::spawn([&] { log("ran"); });
-  g.link([&](const green::AnyGreenlet& d) { log(d.ready() ? "link: dead" : "link: alive"); });
+  g.rawlink([&](const green::AnyGreenlet& d) { log(d.ready() ? "link: dead" : "link: alive"); });
   EXPECT_TRUE(g.kill());
   EXPECT_TRUE(g.ready());
   EXPECT_TRUE(g.successful());
-  EXPECT_THROW(g.get(), green::GreenletExit);
+  EXPECT_NO_THROW(g.get());
+  EXPECT_NE(g.killed_by(), nullptr);
   green::sleep(0ms);
   green::sleep(1ms);
   EXPECT_EQ(log.entries, (std::vector<std::string>{"link: dead"}));
@@ -113,6 +116,62 @@ TEST_F(Greenlet, KillRaisesGreenletExitAtTheNextSwitchPoint) {
   EXPECT_TRUE(g.kill());
   EXPECT_TRUE(g.successful());
   EXPECT_EQ(log.entries, (std::vector<std::string>{"start", "kill", "exit"}));
+}
+
+// gevent: `except Exception` does not swallow a kill. Neither may
+// catch (const std::exception&) — the everyday "log and retry" loop.
+TEST_F(Greenlet, CatchingStdExceptionDoesNotStopAKillOrATimeout) {
+  int rounds = 0;
+  auto g = green::spawn([&] {
+    for (; rounds < 1000; ++rounds) {
+      try {
+        green::sleep(10s);
+      } catch (const std::exception&) {
+        // a retry loop: would go round again if it caught the kill
+      }
+    }
+  });
+  green::sleep(0ms);
+  EXPECT_TRUE(g.kill(nullptr, true, 10s));
+  EXPECT_EQ(rounds, 0);
+  EXPECT_TRUE(g.successful());
+
+  bool timed_out = false;
+  try {
+    green::Timeout t(1ms);
+    try {
+      green::sleep(10s);
+    } catch (const std::exception&) {
+      ADD_FAILURE() << "a Timeout was caught as a std::exception";
+    }
+  } catch (const green::Timeout&) {
+    timed_out = true;
+  }
+  EXPECT_TRUE(timed_out);
+}
+
+TEST_F(Greenlet, AKilledValueGreenletHasNoValueButDidNotFail) {
+  auto g = green::spawn([] {
+    green::sleep(10s);
+    return 1;
+  });
+  green::sleep(0ms);
+  g.kill();
+  EXPECT_TRUE(g.successful());
+  EXPECT_EQ(g.exception(), nullptr);
+  EXPECT_NE(g.killed_by(), nullptr);
+  EXPECT_THROW(g.get(), green::GreenletExit) << "no int to return";
+  auto f = green::spawn([] {
+    green::sleep(10s);
+    return 1;
+  });
+  green::sleep(0ms);
+  testing::internal::CaptureStderr();
+  f.kill(std::make_exception_ptr(std::runtime_error("custom")));
+  testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(f.successful());
+  EXPECT_NE(f.exception(), nullptr) << "killed with another exception: it failed";
+  EXPECT_EQ(f.killed_by(), nullptr);
 }
 
 TEST_F(Greenlet, KillOfAReadyGreenletLandsWhereItYielded) {
@@ -194,7 +253,7 @@ TEST_F(Greenlet, KillingADeadGreenletIsANoOp) {
 TEST_F(Greenlet, LinksFireInTheHubInLinkOrder) {
   Log log;
   auto g = green::spawn([] { green::sleep(1ms); });
-  for (int i = 1; i <= 3; ++i) g.link([&log, i](const green::AnyGreenlet&) { log("link" + std::to_string(i)); });
+  for (int i = 1; i <= 3; ++i) g.rawlink([&log, i](const green::AnyGreenlet&) { log("link" + std::to_string(i)); });
   g.link_value([&](const green::AnyGreenlet&) { log("value"); });
   g.link_exception([&](const green::AnyGreenlet&) { log("exception"); });
   g.join();
@@ -218,7 +277,7 @@ TEST_F(Greenlet, LinkToADeadGreenletFiresSoon) {
   Log log;
   auto g = green::spawn([] {});
   g.join();
-  g.link([&](const green::AnyGreenlet&) { log("late link"); });
+  g.rawlink([&](const green::AnyGreenlet&) { log("late link"); });
   EXPECT_TRUE(log.entries.empty()) << "links always fire in the hub, never inline";
   green::sleep(0ms);
   EXPECT_EQ(log.entries, (std::vector<std::string>{"late link"}));
@@ -230,7 +289,7 @@ TEST_F(Greenlet, LinkToADeadGreenletFiresSoon) {
 TEST_F(Greenlet, LinksOfADeadGreenletCountAsTheHub) {
   bool in_hub = false;
   auto g = green::spawn([] {});
-  g.link([&](const green::AnyGreenlet&) { in_hub = green::detail::in_hub(); });
+  g.rawlink([&](const green::AnyGreenlet&) { in_hub = green::detail::in_hub(); });
   g.join();
   green::sleep(0ms);
   EXPECT_TRUE(in_hub);
@@ -243,7 +302,7 @@ TEST_F(Greenlet, BlockingInsideALinkIsBlockingInHubError) {
   for (auto pause : {10ms, 0ms}) {
     std::string what;
     auto g = green::spawn([] {});
-    g.link([&, pause](const green::AnyGreenlet&) {
+    g.rawlink([&, pause](const green::AnyGreenlet&) {
       try {
         green::sleep(pause);
         what = "no error";
@@ -261,8 +320,8 @@ TEST_F(Greenlet, AThrowingLinkIsReportedAndTheOthersStillFire) {
   Log log;
   testing::internal::CaptureStderr();
   auto g = green::spawn([] {});
-  g.link([](const green::AnyGreenlet&) { throw std::runtime_error("bad link"); });
-  g.link([&](const green::AnyGreenlet&) { log("second"); });
+  g.rawlink([](const green::AnyGreenlet&) { throw std::runtime_error("bad link"); });
+  g.rawlink([&](const green::AnyGreenlet&) { log("second"); });
   g.join();
   green::sleep(0ms);
   std::string err = testing::internal::GetCapturedStderr();

@@ -227,7 +227,7 @@ TEST_F(Sleep, KillReachesAGreenletInYield) {
 TEST_F(Sleep, YieldInALinkCallbackIsRefused) {
   std::string error;
   auto g = green::spawn([] {});
-  g.link([&](const green::AnyGreenlet&) {
+  g.rawlink([&](const green::AnyGreenlet&) {
     try {
       green::yield();
     } catch (const green::BlockingInHubError& e) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fixture.h"
+#include "green/event.h"
 
 namespace green_test {
 namespace {
@@ -91,6 +92,25 @@ TEST_F(Wait, KillallKillsEveryGreenlet) {
     EXPECT_TRUE(g.successful());
   }
   EXPECT_EQ(log.entries, (std::vector<std::string>{"exit 0", "exit 1", "exit 2"}));
+}
+
+// gevent's killall raises Timeout when its timeout runs out.
+TEST_F(Wait, KillallThatRunsOutOfTimeSaysSo) {
+  green::Event release;
+  std::vector<green::Greenlet<void>> gs{green::spawn([&] {
+    try {
+      green::sleep(10s);
+    } catch (const green::GreenletExit&) {
+      release.wait(10s);  // cleanup that outlasts the killer's patience
+      throw;
+    }
+  })};
+  green::sleep(0ms);
+  EXPECT_THROW(green::killall(gs, nullptr, true, 20ms), green::Timeout);
+  EXPECT_FALSE(gs[0].ready());
+  release.set();
+  EXPECT_TRUE(gs[0].join(10s));
+  EXPECT_NO_THROW(green::killall(gs, nullptr, true, 10ms)) << "all dead: nothing to report";
 }
 
 TEST_F(Wait, KillallWithAnExceptionAndWithoutBlocking) {

@@ -74,7 +74,7 @@ TEST_F(Waiter, ALinkCallbackCanWakeTheWaiter) {
   Log log;
   green::Waiter<void> w;
   auto g = green::spawn([] {});
-  g.link([&](const green::AnyGreenlet&) {
+  g.rawlink([&](const green::AnyGreenlet&) {
     log("link");
     w.switch_();
   });

@@ -97,5 +97,18 @@ TEST_F(SemaphoreTest, PermitHandedToAKilledWaiterPassesToTheNext) {
   a.join();
 }
 
+TEST_F(SemaphoreTest, DummySemaphoreNeverLimits) {
+  green::DummySemaphore s;
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(s.acquire(green::Duration::zero()));
+  EXPECT_FALSE(s.locked());
+  {
+    std::lock_guard<green::DummySemaphore> hold(s);
+    EXPECT_TRUE(s.try_lock());
+  }
+  s.release();
+  EXPECT_TRUE(s.wait());
+  EXPECT_EQ(s.waiters(), 0u);
+}
+
 }  // namespace
 }  // namespace toolkit_test

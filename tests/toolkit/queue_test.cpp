@@ -32,6 +32,35 @@ TEST_F(QueueTest, OrdersOfTheThreeKinds) {
   EXPECT_EQ(p, (Order{1, 2, 3}));
 }
 
+TEST_F(QueueTest, PeekShowsTheNextItemWithoutTakingIt) {
+  green::Queue<int> q;
+  EXPECT_THROW(q.peek_nowait(), green::QueueEmpty);
+  EXPECT_THROW(q.peek(1ms), green::Timeout);
+  int seen = 0;
+  auto peeker = green::spawn([&] { seen = q.peek(10s); });
+  auto getter = green::spawn([&] { return q.get(10s); });
+  green::sleep(0ms);
+  q.put(7);
+  q.put(8);
+  EXPECT_EQ(getter.get(), 7) << "a parked getter still gets the item a peeker saw";
+  peeker.join();
+  EXPECT_EQ(seen, 7);
+  EXPECT_EQ(q.peek_nowait(), 8);
+  EXPECT_EQ(q.size(), 1u);
+  green::LifoQueue<int> lifo;
+  lifo.put(1);
+  lifo.put(2);
+  EXPECT_EQ(lifo.peek(), 2);
+  green::PriorityQueue<int> pq;
+  pq.put(5);
+  pq.put(3);
+  EXPECT_EQ(pq.peek(), 3);
+  q.close();
+  EXPECT_EQ(q.peek_nowait(), 8) << "closed, not yet drained";
+  q.get();
+  EXPECT_THROW(q.peek_nowait(), green::QueueShutDown);
+}
+
 TEST_F(QueueTest, GettersAreServedInFifoOrder) {
   green::Queue<int> q;
   Order got;

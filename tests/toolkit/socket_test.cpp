@@ -143,7 +143,7 @@ TEST_F(SocketTest, ARecvInTheHubTakesDataAlreadyThere) {
   std::size_t got = 0;
   std::string error;
   auto g = green::spawn([] {});
-  g.link([&, &a = a](const green::AnyGreenlet&) {
+  g.rawlink([&, &a = a](const green::AnyGreenlet&) {
     try {
       got = a.recv(buf, sizeof buf);
     } catch (const std::exception& e) {

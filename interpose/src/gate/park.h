@@ -101,7 +101,9 @@ struct Canceled {};
 // C code become errno values; when green finds that nothing could ever wake the
 // caller (LoopExit) the call is made natively, blocking the thread exactly as
 // it would without green. Kill (GreenletExit) and green::Timeout aimed at the
-// calling greenlet propagate: they are how C++ code stops a greenlet.
+// calling greenlet propagate: they are how C++ code stops a greenlet. They are
+// green::BaseException, not std::exception, so none of the catches below can
+// match them; never add a catch of std::exception or (...) without a rethrow.
 template <class Native, class Body>
 auto barrier(Hook h, Native native, Body body) -> decltype(body()) {
   // Every hooked blocking call is a cancellation point (green-threads mode).

@@ -9,10 +9,37 @@
 
 namespace green {
 
+// BaseException: the root of the exceptions that stop a greenlet — kill's
+// GreenletExit and green::Timeout — gevent's BaseException level. It does NOT
+// derive from std::exception, on purpose: a `catch (const std::exception&)` in
+// ordinary code (a retry loop, a request handler) must not swallow a kill or a
+// timeout by accident, as `except Exception` does not in Python. Catch them by
+// name when you mean to:
+//
+//   try { work(); }
+//   catch (const green::GreenletExit&) { cleanup(); throw; }   // being killed
+//   catch (const green::Timeout& t) { ... }                    // a Timeout
+//   catch (const green::BaseException&) { throw; }             // either
+//   catch (const std::exception& e) { log(e); }                // real failures
+//
+// `catch (...)` still catches them: rethrow (`throw;`) from such blocks.
+class BaseException {
+ public:
+  virtual ~BaseException() = default;
+  virtual const char* what() const noexcept = 0;
+
+ protected:
+  BaseException() = default;
+  BaseException(const BaseException&) = default;
+  BaseException& operator=(const BaseException&) = default;
+};
+
 // GreenletExit: what kill() delivers by default. A greenlet that ends with it
-// counts as successful (gevent's rule); join() and get() do not rethrow it as a
-// failure, and the hub does not print it.
-class GreenletExit : public std::exception {
+// counts as successful (gevent's rule): exception() is null, join() and the
+// hub do not treat it as a failure and nothing is printed; get() of a void
+// greenlet returns normally (see Greenlet::get for a value-returning one).
+// Not a std::exception (see BaseException).
+class GreenletExit : public BaseException {
  public:
   const char* what() const noexcept override { return "GreenletExit"; }
 };

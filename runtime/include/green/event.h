@@ -140,10 +140,12 @@ class AsyncResult : public detail::AsyncResultBase {
   T get_nowait() { return get(Duration::zero()); }
 
   // operator(): the link form — `g.link(std::ref(r))`. A successful greenlet
-  // sets its value; a failed or killed one sets its exception (GreenletExit
-  // for a kill, as gevent does). `g` must be a Greenlet<T>.
+  // sets its value; a failed one sets its exception; a killed one, having no
+  // T, sets its GreenletExit (get() throws it, as Greenlet::get does). `g`
+  // must be a Greenlet<T>.
   void operator()(const AnyGreenlet& g) {
     if (g.exception()) return set_exception(g.exception());
+    if (g.killed_by()) return set_exception(g.killed_by());
     set(*static_cast<detail::ResultSlot<T>&>(g.core()).value_);
   }
 

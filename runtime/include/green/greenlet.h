@@ -7,15 +7,16 @@
 // yields, in spawn order (FIFO). Handles are cheap to copy (shared ownership)
 // and dropping every handle does not stop a greenlet: it runs to its end.
 //
-// Failure: an exception escaping a greenlet stays in it. The hub prints
-// "<name> failed with <what>" once on stderr, get() rethrows it, join() never
-// throws it. A greenlet that ends with GreenletExit (what kill() delivers) is
-// successful.
+// Failure: an exception escaping a greenlet stays in it. The hub reports
+// "<name> failed with <what>" once (on stderr unless green/error_handler.h
+// says otherwise), get() rethrows it, join() never throws it. A greenlet that
+// ends with GreenletExit (what kill() delivers) is successful.
 //
 // Threads: a greenlet belongs to the hub of the OS thread that spawned it; its
 // handle's methods must be called on that thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +28,9 @@
 #include "green/errors.h"
 
 namespace green {
+
+// LinkId: names one link()/rawlink() callback, for unlink. Never 0.
+using LinkId = std::uint64_t;
 
 // AnyGreenlet: a handle to a greenlet of any result type.
 class AnyGreenlet {
@@ -45,8 +49,13 @@ class AnyGreenlet {
   bool started() const noexcept { return core_->state_ != detail::GreenletCore::State::created; }
   // successful: dead without an exception (GreenletExit counts as success).
   bool successful() const noexcept { return core_->ready() && core_->successful_; }
-  // exception: the exception it failed with (or was killed with), else null.
-  std::exception_ptr exception() const noexcept { return core_->exception_; }
+  // exception: the exception it failed with, else null. A greenlet killed with
+  // GreenletExit did not fail: null, as gevent's `exception` is None (see
+  // killed_by). Killed with another exception, it failed with that one.
+  std::exception_ptr exception() const noexcept { return core_->successful_ ? nullptr : core_->exception_; }
+  // killed_by: the GreenletExit it ended with (gevent makes it the greenlet's
+  // value), else null.
+  std::exception_ptr killed_by() const noexcept { return core_->successful_ ? core_->exception_ : nullptr; }
 
   // kill: raise `exc` (GreenletExit when null) in the greenlet at its next
   // switch point. A greenlet killed before it started never runs; its links
@@ -56,19 +65,37 @@ class AnyGreenlet {
     return detail::kill_core(*core_, std::move(exc), block, timeout);
   }
 
-  // link: call `cb(*this)` in the hub once the greenlet is dead (at once-ish if
-  // it already is). Callbacks run in link order and must not block: a blocking
-  // call inside one throws BlockingInHubError, which the hub reports.
-  void link(std::function<void(const AnyGreenlet&)> cb) const {
-    detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); });
+  // link: once the greenlet is dead (soon, if it already is), spawn a new
+  // greenlet that runs `cb(*this)` — gevent's link. The callback may block
+  // (join, sleep, I/O); if it throws, that greenlet fails and is reported
+  // like any other. Callbacks start in link order. Returns an id for unlink.
+  LinkId link(std::function<void(const AnyGreenlet&)> cb) const {
+    return detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); }, true);
   }
-  // link_value / link_exception: link that fires only on success / failure.
-  void link_value(std::function<void(const AnyGreenlet&)> cb) const {
-    link([cb = std::move(cb)](const AnyGreenlet& g) { if (g.successful()) cb(g); });
+  // rawlink: call `cb(*this)` in the hub itself once the greenlet is dead,
+  // without a greenlet of its own: cheaper, but it must not block — a
+  // blocking call inside throws BlockingInHubError, and an exception escaping
+  // it is printed ("a link callback failed with ..."). Never inline: even on
+  // a dead greenlet it runs at the caller's next switch. In link order with
+  // link()'s callbacks.
+  LinkId rawlink(std::function<void(const AnyGreenlet&)> cb) const {
+    return detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); }, false);
   }
-  void link_exception(std::function<void(const AnyGreenlet&)> cb) const {
-    link([cb = std::move(cb)](const AnyGreenlet& g) { if (!g.successful()) cb(g); });
+  // link_value / link_exception: link() that fires only on success / failure.
+  LinkId link_value(std::function<void(const AnyGreenlet&)> cb) const {
+    return link([cb = std::move(cb)](const AnyGreenlet& g) { if (g.successful()) cb(g); });
   }
+  LinkId link_exception(std::function<void(const AnyGreenlet&)> cb) const {
+    return link([cb = std::move(cb)](const AnyGreenlet& g) { if (!g.successful()) cb(g); });
+  }
+  // unlink: forget the callback `id` names; false when it already fired (or
+  // was never linked here). Never blocks.
+  bool unlink(LinkId id) const noexcept { return detail::unlink_core(*core_, id); }
+  // unlink_all: forget every callback not yet fired. Greenlets joining or
+  // waiting on this one are not callbacks and keep waiting.
+  void unlink_all() const noexcept { detail::unlink_all_core(*core_); }
+  // has_links: whether a callback is linked and has not fired yet.
+  bool has_links() const noexcept { return detail::has_links_core(*core_); }
 
   // name: "Greenlet-<id>" unless set (to a non-empty name); used in failure
   // reports and dumps.
@@ -96,12 +123,18 @@ class Greenlet : public AnyGreenlet {
   Greenlet(std::shared_ptr<detail::GreenletCore> core, detail::AdoptCore) noexcept : AnyGreenlet(std::move(core)) {}
 
   // get: wait up to `timeout` and return the value. Rethrows the exception the
-  // greenlet failed with; throws the GreenletExit it was killed with (a killed
-  // greenlet has no value); throws green::Timeout if it is still running when
-  // `timeout` passes.
+  // greenlet failed with; throws green::Timeout if it is still running when
+  // `timeout` passes. Killed with GreenletExit (gevent returns the
+  // GreenletExit as the value): a void greenlet returns normally; any other
+  // has no T to return and throws that GreenletExit, which is not a
+  // std::exception (green/errors.h) — killed_by() asks without throwing.
   T get(Duration timeout = forever) const {
     detail::get_wait(*core_, timeout);
-    if constexpr (!std::is_void_v<T>) return *static_cast<detail::ResultSlot<T>&>(*core_).value_;
+    if constexpr (!std::is_void_v<T>) {
+      auto& slot = static_cast<detail::ResultSlot<T>&>(*core_);
+      if (!slot.value_) std::rethrow_exception(core_->exception_);
+      return *slot.value_;
+    }
   }
 };
 

@@ -242,7 +242,7 @@ auto Group::make_imap(F f, R&& items, bool ordered) {
         st->out.put_nowait(g);
         continue;
       }
-      g.link([st, g](const AnyGreenlet&) {
+      g.rawlink([st, g](const AnyGreenlet&) {
         ++st->finished;
         st->out.put_nowait(g);
         st->maybe_close();

@@ -67,6 +67,13 @@ struct EndStore {
   Container items;
   template <class U>
   void push(U&& v) { items.emplace_back(std::forward<U>(v)); }
+  const T& peek() const {
+    if constexpr (kFromBack) {
+      return items.back();
+    } else {
+      return items.front();
+    }
+  }
   T pop() {
     if constexpr (kFromBack) {
       T v = std::move(items.back());
@@ -93,6 +100,7 @@ struct HeapStore {
     items.emplace_back(std::forward<U>(v));
     std::push_heap(items.begin(), items.end(), &after);
   }
+  const T& peek() const { return items.front(); }
   T pop() {
     std::pop_heap(items.begin(), items.end(), &after);
     T v = std::move(items.back());
@@ -168,6 +176,30 @@ class BasicQueue {
   // get_nowait: get without waiting; throws QueueEmpty, QueueShutDown. Never switches.
   T get_nowait() {
     if (auto v = try_get()) return std::move(*v);
+    throw QueueEmpty();
+  }
+
+  // peek: a copy of the item get() would return, without removing it,
+  // parking while empty; same timeout, shutdown and kill rules as get.
+  // gevent's Queue.peek. Other getters parked meanwhile still get woken.
+  T peek(Duration timeout = forever) {
+    bool have = detail::wait_until(
+        getters_, timeout, "Queue.peek",
+        [this] {
+          if (has_item()) return true;
+          if (closed_) throw QueueShutDown();
+          return false;
+        },
+        [this] { wake_getters(); });
+    if (!have) throw Timeout::expired(timeout);
+    T v = store_.peek();
+    wake_getters();  // the item is still there: a parked getter may take it
+    return v;
+  }
+  // peek_nowait: peek without waiting; throws QueueEmpty, QueueShutDown. Never switches.
+  T peek_nowait() {
+    if (has_item()) return store_.peek();
+    if (closed_) throw QueueShutDown();
     throw QueueEmpty();
   }
 

@@ -76,4 +76,17 @@ class BoundedSemaphore : public Semaphore {
   std::size_t initial_;
 };
 
+// DummySemaphore: a Semaphore that never limits (gevent's DummySemaphore):
+// acquire always succeeds at once, release does nothing. For code that takes
+// a semaphore where "no limit" must be expressible (e.g. an unbounded pool).
+// Never switches, never throws.
+class DummySemaphore : public detail::LockInterface<DummySemaphore> {
+ public:
+  bool acquire(Duration = forever) noexcept { return true; }
+  void release() noexcept {}
+  bool wait(Duration = forever) noexcept { return true; }
+  bool locked() const noexcept { return false; }
+  std::size_t waiters() const noexcept { return 0; }
+};
+
 }  // namespace green

@@ -32,6 +32,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "green/detail/deadline.h"
 #include "green/duration.h"
@@ -50,6 +51,9 @@ class Address {
   // unix_path: a Unix stream socket path. Throws std::invalid_argument when
   // empty or longer than sun_path allows.
   static Address unix_path(const std::string& path);
+  // resolve: every TCP address `host` names (green::resolve, on the thread
+  // pool; parks only the caller). Throws ResolveError.
+  static std::vector<Address> resolve(const std::string& host, std::uint16_t port, int family = AF_UNSPEC);
   // from_sockaddr: copy of what accept/getsockname returned.
   static Address from_sockaddr(const sockaddr* sa, socklen_t len);
 
@@ -101,6 +105,11 @@ class Socket {
   // the errno (ECONNREFUSED, ENOENT for a missing Unix path, ...) or
   // errc::timed_out; nothing stays open after a failure.
   static Socket connect(const Address& to, Duration timeout = forever);
+  // connect: resolve `host` (green::resolve: a name, "localhost" or a numeric
+  // address) and connect to its addresses in turn until one accepts, all
+  // within `timeout`. Throws ResolveError when the name does not resolve, else
+  // the last address's std::system_error (its message names it).
+  static Socket connect(const std::string& host, std::uint16_t port, Duration timeout = forever);
 
   // send: send some of `data`, parking until the socket is writable; returns
   // how many bytes went (at least 1 when size > 0). See the shared rules.

@@ -20,10 +20,11 @@
 #include <utility>
 
 #include "green/duration.h"
+#include "green/errors.h"
 
 namespace green {
 
-class Timeout : public std::exception {
+class Timeout : public BaseException {
  public:
   // Arm for the current greenlet. forever: never fires (a no-op Timeout).
   // A non-positive duration fires at the next blocking point.

@@ -166,11 +166,17 @@ std::vector<std::ranges::range_value_t<R>> joinall(R&& greenlets, Duration timeo
 
 // killall: kill every greenlet (GreenletExit when `exc` is null) without
 // waiting in between; with `block`, then wait up to `timeout` for all to die.
+// When `timeout` runs out first, throws Timeout::expired(timeout) (gevent
+// raises Timeout); the survivors keep their pending kill.
 template <std::ranges::input_range R>
   requires std::derived_from<std::ranges::range_value_t<R>, AnyGreenlet>
 void killall(R&& greenlets, std::exception_ptr exc = nullptr, bool block = true, Duration timeout = forever) {
-  for (const AnyGreenlet& g : greenlets) g.kill(exc, false);
-  if (block) joinall(greenlets, timeout);
+  std::size_t n = 0;
+  for (const AnyGreenlet& g : greenlets) {
+    g.kill(exc, false);
+    ++n;
+  }
+  if (block && joinall(greenlets, timeout).size() < n) throw Timeout::expired(timeout);
 }
 
 }  // namespace green

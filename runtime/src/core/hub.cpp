@@ -15,6 +15,7 @@
 #include "diag/diagnostics.h"
 #include "core/fork.h"
 #include "core/thread_pointer.h"
+#include "green/error_handler.h"
 #include "green/errors.h"
 #include "green/settings.h"
 
@@ -278,10 +279,7 @@ void Hub::finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool noti
   IntrusiveList::remove(static_cast<RegistryNode&>(g));
   g.exception_ = std::move(exc);
   g.successful_ = !failed;
-  if (failed) {
-    std::string what = describe(g.exception_);
-    std::fprintf(stderr, "%s failed with %s\n", g.name().c_str(), what.c_str());
-  }
+  if (failed) report_error(g.name(), g.exception_);
   g.drop_body();
   --live_;
   if (notify) g.notify_links();  // self_ is released once the links fired
@@ -438,8 +436,7 @@ void Hub::on_async(void* arg) {
     try {
       fn();
     } catch (...) {
-      std::fprintf(stderr, "green: a function posted to the hub failed with %s\n",
-                   describe(std::current_exception()).c_str());
+      report_error("green: a function posted to the hub", std::current_exception());
     }
   }
   hub->defer_wakes_ = outer;

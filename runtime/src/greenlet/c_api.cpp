@@ -43,7 +43,7 @@ int green_join(green_greenlet_t* g, double timeout) {
 
 int green_get(green_greenlet_t* g, void** result, double timeout) {
   if (green_join(g, timeout) != 0) return -1;
-  if (g->g.exception()) {
+  if (g->g.exception() || g->g.killed_by()) {
     errno = ECANCELED;
     return -1;
   }

@@ -24,6 +24,8 @@ std::string describe(const std::exception_ptr& e) {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
     return demangle(typeid(ex).name()) + ": " + ex.what();
+  } catch (const BaseException& ex) {
+    return demangle(typeid(ex).name()) + ": " + ex.what();
   } catch (...) {
     const std::type_info* t = abi::__cxa_current_exception_type();
     return t ? demangle(t->name()) + " (not a std::exception)" : std::string("an unknown exception");

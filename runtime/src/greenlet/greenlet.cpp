@@ -1,5 +1,4 @@
 // greenlet/greenlet.cpp — spawn, join, get, kill and link, on top of the hub.
-#include <cstdio>
 #include <string>
 #include <system_error>
 
@@ -75,22 +74,6 @@ void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::str
   Hub::get().start(g, delay);
 }
 
-namespace {
-struct CallbackNode final : LinkNode {
-  explicit CallbackNode(std::function<void()> f) : fn(std::move(f)) {}
-  void fire() override {
-    // Owned by the link list until it fires; deleting first keeps a throwing
-    // callback from leaking it.
-    std::unique_ptr<CallbackNode> self(this);
-    try {
-      fn();
-    } catch (...) {
-      std::fprintf(stderr, "green: a link callback failed with %s\n", describe(std::current_exception()).c_str());
-    }
-  }
-  std::function<void()> fn;
-};
-}  // namespace
 
 // wait_linkable's work, parking in the hub directly (hub_switch.h): a join is
 // the one wait every spawn ends in, and each frame between the switch and the
@@ -121,7 +104,7 @@ bool join_core(GreenletCore& g, Duration timeout) {
 
 void get_wait(GreenletCore& g, Duration timeout) {
   if (!join_core(g, timeout)) throw Timeout::expired(timeout);
-  if (g.exception_) std::rethrow_exception(g.exception_);
+  if (!g.successful_) std::rethrow_exception(g.exception_);
 }
 
 bool kill_core(GreenletCore& g, std::exception_ptr exc, bool block, Duration timeout) {
@@ -138,7 +121,5 @@ bool kill_core(GreenletCore& g, std::exception_ptr exc, bool block, Duration tim
   if (!block) return g.ready();
   return join_core(g, timeout);
 }
-
-void link_core(GreenletCore& g, std::function<void()> cb) { g.rawlink(*new CallbackNode(std::move(cb))); }
 
 }  // namespace green::detail

@@ -42,6 +42,9 @@ constexpr Setting kSettings[] = {
      "0: off. N: a watchdog thread reports (to stderr, with a backtrace) any greenlet that runs N ms without "
      "yielding, which stops every other greenlet of its thread; it interrupts that thread with SIGURG to take "
      "the backtrace."},
+    {"GREEN_ERROR_OUTPUT", "stderr",
+     "Where the line \"<name> failed with <what>\" goes when a greenlet fails (green::set_error_handler "
+     "overrides it): stderr, off (silent), or a file path to append to."},
     {"GREEN_THREADPOOL_SIZE", "8",
      "Most OS threads the shared thread pool (run_in_thread, getaddrinfo under the preload) runs at once."},
 };

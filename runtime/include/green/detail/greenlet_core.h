@@ -147,7 +147,12 @@ struct AdoptCore {};  // tag: a handle made from a core known to be a ResultSlot
 bool join_core(GreenletCore& g, Duration timeout);
 void get_wait(GreenletCore& g, Duration timeout);  // join, then throw failure/timeout
 bool kill_core(GreenletCore& g, std::exception_ptr exc, bool block, Duration timeout);
-void link_core(GreenletCore& g, std::function<void()> cb);
+// Links made through a handle (greenlet.h): `in_greenlet` spawns a greenlet
+// to run `cb`, else it runs in the hub. Ids are never 0 and never reused.
+std::uint64_t link_core(GreenletCore& g, std::function<void()> cb, bool in_greenlet);
+bool unlink_core(GreenletCore& g, std::uint64_t id) noexcept;
+void unlink_all_core(GreenletCore& g) noexcept;
+bool has_links_core(const GreenletCore& g) noexcept;
 std::size_t default_stack_size();
 
 }  // namespace green::detail

@@ -36,6 +36,8 @@ class Linkable {
   void rawlink(LinkNode& n) noexcept;
   // unlink: forget `n`; no-op if it fired or was never linked.
   static void unlink(LinkNode& n) noexcept { IntrusiveList::remove(n); }
+  // links: what is linked now, for looking through (unlink after the walk).
+  const IntrusiveList& links() const noexcept { return links_; }
 
  protected:
   // notify_links: schedule the firing of every current link (call on becoming ready).
