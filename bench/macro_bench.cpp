@@ -148,7 +148,8 @@ int timers(long n, long max_ms) {
   std::sort(late_us.begin(), late_us.end());
   report("timers_p99_late_us", static_cast<double>(late_us[static_cast<std::size_t>(n * 99 / 100)]));
   report("timers_max_late_us", static_cast<double>(late_us.back()));
-  report("timers_early", static_cast<double>(std::count_if(late_us.begin(), late_us.end(), [](long v) { return v < 0; })));
+  report("timers_early",
+         static_cast<double>(std::count_if(late_us.begin(), late_us.end(), [](long v) { return v < 0; })));
   return 0;
 }
 
@@ -167,7 +168,8 @@ int timer_floor(long n, long max_ms) {
     const auto t0 = Clock::now();
     ::epoll_wait(ep, &ev, 1, static_cast<int>(ms));
     late_us.push_back(
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0 - std::chrono::milliseconds(ms)).count());
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0 - std::chrono::milliseconds(ms))
+            .count());
   }
   ::close(ep);
   std::sort(late_us.begin(), late_us.end());
@@ -217,6 +219,8 @@ int main(int argc, char** argv) {
   if (mode == "timers") return timers(arg(argc, argv, 2, 100000), arg(argc, argv, 3, 1000));
   if (mode == "pingpong") return pingpong(arg(argc, argv, 2, 100000));
   if (mode == "timer_floor") return timer_floor(arg(argc, argv, 2, 200), arg(argc, argv, 3, 10));
-  std::fprintf(stderr, "usage: macro_bench spawn_join N | alive N HOLD_MS | timers N MAX_MS | pingpong N | timer_floor N MAX_MS\n");
+  std::fprintf(
+      stderr,
+      "usage: macro_bench spawn_join N | alive N HOLD_MS | timers N MAX_MS | pingpong N | timer_floor N MAX_MS\n");
   return 2;
 }

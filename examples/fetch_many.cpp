@@ -41,7 +41,8 @@ void serve_page(green::Socket s, const green::Address&) {
   std::size_t at = req.find("/page/");
   if (at != std::string::npos) page = std::atoi(req.c_str() + at + 6);
   green::sleep(std::chrono::milliseconds(20 + page * 7 % 31));
-  std::string body = "<html>page " + std::to_string(page) + std::string(static_cast<std::size_t>(page % 50), '.') + "</html>\n";
+  std::string body = "<html>page " + std::to_string(page) + std::string(static_cast<std::size_t>(page % 50), '.') +
+                     "</html>\n";
   s.send_all("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + std::to_string(body.size()) +
                  "\r\n\r\n" + body,
              5s);
@@ -118,7 +119,7 @@ int main(int argc, char** argv) {
   }
   const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   server.stop(5s);
-  std::printf("fetched %d of %d URLs with %d greenlets in %.1f ms (requests took %.1f ms added up: %.1fx)\n", ok,
-              urls, concurrency, total_ms, sum_ms, sum_ms / total_ms);
+  std::printf("fetched %d of %d URLs with %d greenlets in %.1f ms (requests took %.1f ms added up: %.1fx)\n", ok, urls,
+              concurrency, total_ms, sum_ms, sum_ms / total_ms);
   return ok == urls ? 0 : 1;
 }

@@ -13,9 +13,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static const char http_response[] =
     "HTTP/1.1 200 OK\r\n"

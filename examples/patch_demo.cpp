@@ -96,9 +96,10 @@ double run(int port) {
 
 int main() {
   int port = start_server();
-  std::printf("%d workers, each: usleep(%u ms), a TCP round trip to 127.0.0.1:%d (server waits %u ms), "
-              "getaddrinfo(\"localhost\")\n",
-              kWorkers, kSleepUs / 1000, port, kServerUs / 1000);
+  std::printf(
+      "%d workers, each: usleep(%u ms), a TCP round trip to 127.0.0.1:%d (server waits %u ms), "
+      "getaddrinfo(\"localhost\")\n",
+      kWorkers, kSleepUs / 1000, port, kServerUs / 1000);
 
   double plain = run(port);
   std::printf("unpatched: %.2f s  (each blocking call blocks the whole thread)\n", plain);

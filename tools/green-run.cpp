@@ -49,8 +49,8 @@ std::string preload_path() {
   if (ec) return {};
   fs::path dir = self.parent_path();
   const fs::path candidates[] = {
-      dir / ".." / "interpose" / "libgreen_preload.so",            // build tree
-      dir / GREEN_RUN_BIN_TO_LIB / "libgreen_preload.so",          // installed
+      dir / ".." / "interpose" / "libgreen_preload.so",    // build tree
+      dir / GREEN_RUN_BIN_TO_LIB / "libgreen_preload.so",  // installed
   };
   for (const fs::path& p : candidates)
     if (fs::exists(p, ec)) return fs::weakly_canonical(p, ec).string();

@@ -104,7 +104,8 @@ inline int run(const char* name, const Options& o, const Worker& worker) {
   t0 = std::chrono::steady_clock::now();
   ok.assign(static_cast<std::size_t>(o.workers), 0);
   std::vector<green::Greenlet<void>> gs;
-  for (int i = 0; i < o.workers; ++i) gs.push_back(green::spawn([&, i] { ok[static_cast<std::size_t>(i)] = worker(i); }));
+  for (int i = 0; i < o.workers; ++i)
+    gs.push_back(green::spawn([&, i] { ok[static_cast<std::size_t>(i)] = worker(i); }));
   green::joinall(gs);
   double greenlets = seconds_since(t0);
   bad += failures(ok);
@@ -121,8 +122,8 @@ inline int run(const char* name, const Options& o, const Worker& worker) {
                   o.workers, greenlets, o.sequential, seq);
       return 1;
     }
-    std::printf("%s: concurrent: %d greenlets took less than half the time of %d sequential workers\n", name,
-                o.workers, o.sequential);
+    std::printf("%s: concurrent: %d greenlets took less than half the time of %d sequential workers\n", name, o.workers,
+                o.sequential);
   }
   return 0;
 }

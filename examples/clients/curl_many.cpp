@@ -44,16 +44,14 @@ bool fetch(const std::string& base, const std::string& cafile, int i) {
 int main(int argc, char** argv) {
   auto o = client_demo::parse(argc, argv, "HTTP_BASE HTTPS_BASE CAFILE");
   if (o.args.size() != 3) {
-    std::fprintf(stderr, "usage: %s HTTP_BASE HTTPS_BASE CAFILE [--workers N] [--sequential N] [--check]\n",
-                 argv[0]);
+    std::fprintf(stderr, "usage: %s HTTP_BASE HTTPS_BASE CAFILE [--workers N] [--sequential N] [--check]\n", argv[0]);
     return 2;
   }
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return 1;
-  std::printf("curl_many: each worker fetches %s/?i and %s/?i (certificate checked against %s)\n",
-              o.args[0].c_str(), o.args[1].c_str(), o.args[2].c_str());
-  int rc = client_demo::run("curl_many", o, [&](int i) {
-    return fetch(o.args[0], o.args[2], i) && fetch(o.args[1], o.args[2], i);
-  });
+  std::printf("curl_many: each worker fetches %s/?i and %s/?i (certificate checked against %s)\n", o.args[0].c_str(),
+              o.args[1].c_str(), o.args[2].c_str());
+  int rc = client_demo::run("curl_many", o,
+                            [&](int i) { return fetch(o.args[0], o.args[2], i) && fetch(o.args[1], o.args[2], i); });
   curl_global_cleanup();
   return rc;
 }

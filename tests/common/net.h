@@ -14,9 +14,9 @@
 #include <system_error>
 #include <utility>
 
-#include "toolkit_fixture.h"
 #include "green/io.h"
 #include "green/socket.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 

@@ -42,7 +42,10 @@ TEST_F(Dump, ListsEveryGreenletWithWhatItWaitsOn) {
   lock.acquire();
   auto reader = green::spawn_with(named("reader"), [&] { green::wait_read(p.fds[0]); });
   auto writer = green::spawn_with(named("writer"), [&] { green::sleep(10s); });
-  auto locker = green::spawn_with(named("locker"), [&] { lock.acquire(); lock.release(); });
+  auto locker = green::spawn_with(named("locker"), [&] {
+    lock.acquire();
+    lock.release();
+  });
   auto joiner = green::spawn_with(named("joiner"), [&] { writer.join(); });
   auto waiter = green::spawn_with(named("waiter"), [&] { never.wait(5s); });
   green::sleep(0ms);  // all of them run up to their waits

@@ -115,8 +115,9 @@ TEST_F(Fork, FromMainWhileAGreenletWaitsOnAnFd) {
   }
   auto [status, text] = report.collect(pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  EXPECT_EQ(text, "live=0 watchers=0\n"
-                  "dump says abandoned\n");
+  EXPECT_EQ(text,
+            "live=0 watchers=0\n"
+            "dump says abandoned\n");
   reader.join();  // the child's byte wakes the parent's reader
 }
 

@@ -35,14 +35,13 @@ void spin_in_greenlet(const char* limit) {
 
 TEST_F(Monitor, ReportsAGreenletSpinningWithoutYieldingByName) {
   EXPECT_EXIT(spin_in_greenlet("50"), testing::ExitedWithCode(0),
-                      "green: greenlet 'spinner' has run for [0-9]+ ms without yielding \\(GREEN_MAX_BLOCKING_MS=50\\)");
+              "green: greenlet 'spinner' has run for [0-9]+ ms without yielding \\(GREEN_MAX_BLOCKING_MS=50\\)");
 }
 
 TEST_F(Monitor, ReportsEachEpisodeOnce) {
-  EXPECT_EXIT(
-      spin_in_greenlet("20"), testing::ExitedWithCode(0),
-      // One report line; the lines after it are its backtrace (none starts with "green:").
-      "^green: greenlet 'spinner' has run for [0-9]+ ms without yielding[^\n]*\n([^g][^\n]*\n)*$");
+  EXPECT_EXIT(spin_in_greenlet("20"), testing::ExitedWithCode(0),
+              // One report line; the lines after it are its backtrace (none starts with "green:").
+              "^green: greenlet 'spinner' has run for [0-9]+ ms without yielding[^\n]*\n([^g][^\n]*\n)*$");
 }
 
 TEST_F(Monitor, IdleWaitsAndYieldingGreenletsAreNotReported) {

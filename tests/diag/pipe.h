@@ -1,8 +1,8 @@
 // pipe.h — a pipe whose ends still open are closed at scope exit.
 #pragma once
 
-#include <gtest/gtest.h>
 #include <unistd.h>
+#include <gtest/gtest.h>
 
 namespace green_test {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "net.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -47,7 +47,9 @@ using EchoExample = ToolkitTest;
 
 TEST_F(EchoExample, ThousandConcurrentConnectionsEchoEveryByte) {
   const rlim_t limit = raise_nofile();
-  if (limit < kClients + 200) GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << limit << " is below the " << kClients + 200 << " fds this test needs";
+  if (limit < kClients + 200)
+    GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << limit << " is below the " << kClients + 200
+                 << " fds this test needs";
 
   Child child;
   int p[2];
@@ -78,7 +80,8 @@ TEST_F(EchoExample, ThousandConcurrentConnectionsEchoEveryByte) {
         if (++connected == kClients) all_connected.set();
         all_connected.wait(20s);  // every connection is open before any data moves
         std::string msg(static_cast<std::size_t>(1 + (i * 7919) % 6000), '\0');
-        for (std::size_t k = 0; k < msg.size(); ++k) msg[k] = static_cast<char>((k * 31 + static_cast<std::size_t>(i)) & 0xff);
+        for (std::size_t k = 0; k < msg.size(); ++k)
+          msg[k] = static_cast<char>((k * 31 + static_cast<std::size_t>(i)) & 0xff);
         c.send_all(msg, 20s);
         if (c.recv_exact(msg.size(), 20s) == msg) {
           ++intact;

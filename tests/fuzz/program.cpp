@@ -18,10 +18,8 @@ std::size_t size_of(int size_class, std::uint8_t b) {
   }
 }
 
-const char* const kNames[] = {"stream_pair", "dgram_pair", "pipe",     "close",  "dup",
-                              "read",        "write",      "poll",     "select", "nonblock",
-                              "timeo",       "shutdown",   "sleep",    "fionread", "getfl",
-                              "kick"};
+const char* const kNames[] = {"stream_pair", "dgram_pair", "pipe",  "close",    "dup",   "read",     "write", "poll",
+                              "select",      "nonblock",   "timeo", "shutdown", "sleep", "fionread", "getfl", "kick"};
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<std::size_t>(OpCode::count_));
 
 }  // namespace

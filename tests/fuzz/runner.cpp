@@ -104,7 +104,8 @@ std::vector<Outcome> run_green_sequential(const Program& p) {
   std::vector<green::Greenlet<void>> actors;
   for (auto& box : inbox)
     actors.push_back(green::spawn([&] {
-      for (int i; (i = box.get()) >= 0; done.put(i)) out[static_cast<std::size_t>(i)] = traced(w, p, static_cast<std::size_t>(i), "sequential");
+      for (int i; (i = box.get()) >= 0; done.put(i))
+        out[static_cast<std::size_t>(i)] = traced(w, p, static_cast<std::size_t>(i), "sequential");
     }));
   for (std::size_t i = 0; i < p.ops.size(); ++i) {
     inbox[static_cast<std::size_t>(p.ops[i].actor)].put(static_cast<int>(i));

@@ -27,11 +27,11 @@ namespace green_fuzz {
 // Dir: one byte stream (a pipe, or one direction of a socketpair).
 struct World::Dir {
   int id;
-  bool stream;                 // datagrams may be truncated: only counted
-  std::uint64_t written = 0;   // bytes writes reported
-  std::uint64_t consumed = 0;  // bytes reads reported (MSG_PEEK excluded)
-  bool ordered = true;         // positions known: byte-by-byte checks
-  bool lossy = false;          // a write or MSG_WAITALL read was cut by a Timeout: counts unknown
+  bool stream;                   // datagrams may be truncated: only counted
+  std::uint64_t written = 0;     // bytes writes reported
+  std::uint64_t consumed = 0;    // bytes reads reported (MSG_PEEK excluded)
+  bool ordered = true;           // positions known: byte-by-byte checks
+  bool lossy = false;            // a write or MSG_WAITALL read was cut by a Timeout: counts unknown
   int writing = 0, reading = 0;  // calls in flight
 };
 
@@ -110,8 +110,10 @@ void World::create(const Op& op, Outcome& o) {
   int r;
   bool pipe = op.code == OpCode::pipe;
   if (pipe) r = (op.variant & 1) ? ::pipe2(fds, O_NONBLOCK) : ::pipe(fds);
-  else r = ::socketpair(AF_UNIX, (op.code == OpCode::stream_pair ? SOCK_STREAM : SOCK_DGRAM) |
-                                     ((op.variant & 1) ? SOCK_NONBLOCK : 0), 0, fds);
+  else
+    r = ::socketpair(
+        AF_UNIX, (op.code == OpCode::stream_pair ? SOCK_STREAM : SOCK_DGRAM) | ((op.variant & 1) ? SOCK_NONBLOCK : 0),
+        0, fds);
   set_result(o, r);
   if (r < 0) return;
   bool stream = op.code != OpCode::dgram_pair;
@@ -236,8 +238,7 @@ void World::do_read(const Op& op, Outcome& o) {
     o.data = fnv1a(p, static_cast<std::size_t>(r));
     if (d) check_read(*d, p, static_cast<std::size_t>(r), v != 2);
   }
-  if (schedule_ == Schedule::concurrent && replacements(fd) != gen && !(r < 0 && o.err == EBADF) &&
-      !(v == 3 && r > 0))
+  if (schedule_ == Schedule::concurrent && replacements(fd) != gen && !(r < 0 && o.err == EBADF) && !(v == 3 && r > 0))
     fail("a read parked on fd %d, closed or replaced meanwhile, returned %zd (errno %d), not EBADF", fd, r, o.err);
 }
 

@@ -2,13 +2,13 @@
 // replaceable handler; GREEN_ERROR_OUTPUT silences or redirects the default.
 #include "green/error_handler.h"
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "fixture.h"

@@ -101,9 +101,7 @@ TEST_F(Timeout, ItFiresOnlyAtTheGreenletThatArmedIt) {
 }
 
 TEST_F(Timeout, DestroyingOrCancellingDisarms) {
-  {
-    green::Timeout t(5ms);
-  }
+  { green::Timeout t(5ms); }
   green::Timeout c(5ms);
   c.cancel();
   EXPECT_FALSE(c.pending());
@@ -150,18 +148,24 @@ TEST_F(Timeout, WhatNamesTheDuration) {
 }
 
 TEST_F(Timeout, WithTimeoutReturnsTheDefaultWhenTimeRunsOut) {
-  int v = green::with_timeout(10ms, [] {
-    green::sleep(10s);
-    return 1;
-  }, -1);
+  int v = green::with_timeout(
+      10ms,
+      [] {
+        green::sleep(10s);
+        return 1;
+      },
+      -1);
   EXPECT_EQ(v, -1);
 }
 
 TEST_F(Timeout, WithTimeoutReturnsTheResultInTime) {
-  int v = green::with_timeout(10s, [] {
-    green::sleep(1ms);
-    return 1;
-  }, -1);
+  int v = green::with_timeout(
+      10s,
+      [] {
+        green::sleep(1ms);
+        return 1;
+      },
+      -1);
   EXPECT_EQ(v, 1);
 }
 
@@ -173,12 +177,15 @@ TEST_F(Timeout, WithTimeoutWithoutDefaultThrows) {
 TEST_F(Timeout, WithTimeoutLetsAnInnerTimeoutPropagate) {
   std::optional<green::Timeout> inner_id;  // a copy: same identity, owns nothing
   try {
-    green::with_timeout(10s, [&] {
-      green::Timeout inner(10ms);
-      inner_id.emplace(inner);
-      green::sleep(10s);
-      return 1;
-    }, -1);
+    green::with_timeout(
+        10s,
+        [&] {
+          green::Timeout inner(10ms);
+          inner_id.emplace(inner);
+          green::sleep(10s);
+          return 1;
+        },
+        -1);
     FAIL() << "with_timeout swallowed a Timeout that was not its own";
   } catch (const green::Timeout& e) {
     ASSERT_TRUE(inner_id);

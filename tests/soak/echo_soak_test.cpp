@@ -23,8 +23,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
-#include <system_error>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "fixture.h"
@@ -256,7 +256,7 @@ TEST(Soak, EchoThroughResetsTimeoutsAndKills) {
       std::vector<green::Greenlet<void>> to_kill;
       for (unsigned long c = 0; c < conns; ++c) {
         unsigned roll = rng() % 20;
-        Fate fate = roll < 13 ? Fate::normal
+        Fate fate = roll < 13   ? Fate::normal
                     : roll < 15 ? Fate::close_mid_stream
                     : roll < 17 ? Fate::reset
                     : roll < 19 ? Fate::timeout

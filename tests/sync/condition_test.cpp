@@ -5,8 +5,8 @@
 #include <mutex>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/wait.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -18,12 +18,13 @@ TEST_F(ConditionTest, NotifyWakesWaitersInFifoOrderOneAtATime) {
   green::Condition c(m);
   Order woke;
   std::vector<green::Greenlet<void>> gs;
-  for (int i = 0; i < 4; ++i) gs.push_back(green::spawn([&, i] {
-    std::lock_guard hold(c);
-    EXPECT_TRUE(c.wait());
-    EXPECT_TRUE(m.held()) << "wait returns with the lock held";
-    woke.push_back(i);
-  }));
+  for (int i = 0; i < 4; ++i)
+    gs.push_back(green::spawn([&, i] {
+      std::lock_guard hold(c);
+      EXPECT_TRUE(c.wait());
+      EXPECT_TRUE(m.held()) << "wait returns with the lock held";
+      woke.push_back(i);
+    }));
   settle();
   EXPECT_EQ(c.waiters(), 4u);
   {

@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/wait.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -17,10 +17,11 @@ TEST_F(EventTest, SetReleasesEveryWaiterInFifoOrder) {
   green::Event e;
   Order woke;
   std::vector<green::Greenlet<void>> gs;
-  for (int i = 0; i < 5; ++i) gs.push_back(green::spawn([&, i] {
-    EXPECT_TRUE(e.wait());
-    woke.push_back(i);
-  }));
+  for (int i = 0; i < 5; ++i)
+    gs.push_back(green::spawn([&, i] {
+      EXPECT_TRUE(e.wait());
+      woke.push_back(i);
+    }));
   settle();
   EXPECT_TRUE(woke.empty());
   e.set();

@@ -4,8 +4,8 @@
 #include <mutex>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/wait.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -17,13 +17,14 @@ TEST_F(LockTest, LockGuardSerializesAndWaitersGetItInFifoOrder) {
   Order got;
   int inside = 0, most = 0;
   std::vector<green::Greenlet<void>> gs;
-  for (int i = 0; i < 5; ++i) gs.push_back(green::spawn([&, i] {
-    std::lock_guard hold(m);
-    got.push_back(i);
-    most = std::max(most, ++inside);
-    green::sleep(1ms);
-    --inside;
-  }));
+  for (int i = 0; i < 5; ++i)
+    gs.push_back(green::spawn([&, i] {
+      std::lock_guard hold(m);
+      got.push_back(i);
+      most = std::max(most, ++inside);
+      green::sleep(1ms);
+      --inside;
+    }));
   green::joinall(gs);
   EXPECT_EQ(most, 1);
   EXPECT_EQ(got, (Order{0, 1, 2, 3, 4}));

@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/wait.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -18,12 +18,13 @@ TEST_F(SemaphoreTest, WaitersAcquireInFifoOrderAndNewcomersCannotOvertake) {
   ASSERT_TRUE(s.acquire());
   Order got;
   std::vector<green::Greenlet<void>> gs;
-  for (int i = 0; i < 4; ++i) gs.push_back(green::spawn([&, i] {
-    s.acquire();
-    got.push_back(i);
-    green::sleep(green::Duration::zero());
-    s.release();
-  }));
+  for (int i = 0; i < 4; ++i)
+    gs.push_back(green::spawn([&, i] {
+      s.acquire();
+      got.push_back(i);
+      green::sleep(green::Duration::zero());
+      s.release();
+    }));
   settle();
   EXPECT_EQ(s.waiters(), 4u);
   s.release();
@@ -50,12 +51,13 @@ TEST_F(SemaphoreTest, BoundsConcurrencyWithLockGuard) {
   green::Semaphore s(2);
   int inside = 0, most = 0;
   std::vector<green::Greenlet<void>> gs;
-  for (int i = 0; i < 6; ++i) gs.push_back(green::spawn([&] {
-    std::lock_guard hold(s);
-    most = std::max(most, ++inside);
-    green::sleep(2ms);
-    --inside;
-  }));
+  for (int i = 0; i < 6; ++i)
+    gs.push_back(green::spawn([&] {
+      std::lock_guard hold(s);
+      most = std::max(most, ++inside);
+      green::sleep(2ms);
+      --inside;
+    }));
   green::joinall(gs);
   EXPECT_EQ(most, 2);
 }

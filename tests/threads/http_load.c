@@ -28,8 +28,8 @@ static const char request[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 struct conn {
   int fd;
-  int done;       /* requests answered */
-  size_t got;     /* bytes of the current response */
+  int done;   /* requests answered */
+  size_t got; /* bytes of the current response */
   char buf[HTTP_RESPONSE_LEN];
 };
 

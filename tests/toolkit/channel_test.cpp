@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/wait.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -51,13 +51,14 @@ TEST_F(ChannelTest, CloseWakesEveryone) {
   green::Channel<int> ch;
   int shut = 0;
   std::vector<green::Greenlet<void>> gs;
-  for (int i = 0; i < 2; ++i) gs.push_back(green::spawn([&] {
-    try {
-      ch.get();
-    } catch (const green::QueueShutDown&) {
-      ++shut;
-    }
-  }));
+  for (int i = 0; i < 2; ++i)
+    gs.push_back(green::spawn([&] {
+      try {
+        ch.get();
+      } catch (const green::QueueShutDown&) {
+        ++shut;
+      }
+    }));
   settle();
   ch.close();
   green::joinall(gs);

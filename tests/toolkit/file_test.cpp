@@ -82,7 +82,8 @@ TEST_F(FileTest, TheHubKeepsServingATimerWhileABigFileIsRead) {
     std::string chunk(1u << 20, 'x');
     int fd = ::open(t.path.c_str(), O_WRONLY | O_TRUNC);
     ASSERT_GE(fd, 0);
-    for (int i = 0; i < 100; ++i) ASSERT_EQ(::write(fd, chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
+    for (int i = 0; i < 100; ++i)
+      ASSERT_EQ(::write(fd, chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
     ::close(fd);
   }
   bool done = false;
@@ -92,7 +93,8 @@ TEST_F(FileTest, TheHubKeepsServingATimerWhileABigFileIsRead) {
     while (!done && ticks < 1'000'000) {
       auto t0 = std::chrono::steady_clock::now();
       green::sleep(std::chrono::milliseconds(1));
-      auto late = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count() - 1000;
+      auto late = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count() -
+                  1000;
       worst_us = std::max<long long>(worst_us, late);
       ++ticks;
     }

@@ -14,11 +14,12 @@ using PoolTest = ToolkitTest;
 TEST_F(PoolTest, PoolBoundsConcurrencyExactly) {
   green::Pool pool(3);
   int running = 0, most = 0;
-  for (int i = 0; i < 12; ++i) pool.spawn([&] {
-    most = std::max(most, ++running);
-    green::sleep(2ms);
-    --running;
-  });
+  for (int i = 0; i < 12; ++i)
+    pool.spawn([&] {
+      most = std::max(most, ++running);
+      green::sleep(2ms);
+      --running;
+    });
   EXPECT_TRUE(pool.join());
   EXPECT_EQ(most, 3);
   EXPECT_EQ(pool.free_count(), 3u);
@@ -32,7 +33,8 @@ TEST_F(PoolTest, AFullPoolSpawnWaitsForAFreeSlotInFifoOrder) {
   EXPECT_TRUE(pool.full());
   EXPECT_EQ(pool.wait_available(green::Duration::zero()), 0u);
   std::vector<green::Greenlet<void>> spawners;
-  for (int i = 0; i < 3; ++i) spawners.push_back(green::spawn([&, i] { pool.spawn([&, i] { started.push_back(i); }); }));
+  for (int i = 0; i < 3; ++i)
+    spawners.push_back(green::spawn([&, i] { pool.spawn([&, i] { started.push_back(i); }); }));
   green::joinall(spawners);
   pool.join();
   EXPECT_EQ(started, (Order{0, 1, 2}));
@@ -80,10 +82,12 @@ TEST_F(PoolTest, AddDiscardAndContains) {
 TEST_F(PoolTest, MapReturnsInputOrder) {
   green::Pool pool(2);
   std::vector<int> in{30, 10, 20};
-  auto out = pool.map([](int ms) {
-    green::sleep(std::chrono::milliseconds(ms));
-    return ms / 10;
-  }, in);
+  auto out = pool.map(
+      [](int ms) {
+        green::sleep(std::chrono::milliseconds(ms));
+        return ms / 10;
+      },
+      in);
   EXPECT_EQ(out, (Order{3, 1, 2}));
 }
 
@@ -105,10 +109,12 @@ TEST_F(PoolTest, ImapRethrowsAFailureAndAnAbandonedImapStopsSpawning) {
   testing::internal::CaptureStderr();
   green::Pool pool(1);
   std::vector<int> in{1, 0, 2};
-  auto m = pool.imap([](int v) {
-    if (v == 0) throw std::runtime_error("zero");
-    return v;
-  }, in);
+  auto m = pool.imap(
+      [](int v) {
+        if (v == 0) throw std::runtime_error("zero");
+        return v;
+      },
+      in);
   EXPECT_EQ(m.next(), 1);
   EXPECT_THROW(m.next(), std::runtime_error);
   EXPECT_EQ(m.next(), 2);

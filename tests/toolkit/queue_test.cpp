@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/wait.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -186,7 +186,7 @@ TEST_F(QueueTest, ASlotMeantForAKilledPutterGoesToTheNext) {
   auto a = green::spawn([&] { q.put(1); });
   auto b = green::spawn([&] { q.put(2); });
   settle();
-  EXPECT_EQ(q.get(), 0);   // a is told a slot is free
+  EXPECT_EQ(q.get(), 0);  // a is told a slot is free
   a.kill(nullptr, false);
   EXPECT_TRUE(b.join(1s)) << "the wakeup was lost with the killed putter";
   b.kill();

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <string>
 
-#include "toolkit_fixture.h"
 #include "fixture.h"
 #include "net.h"
+#include "toolkit_fixture.h"
 
 namespace green_test {
 namespace {
@@ -19,9 +19,8 @@ using Resolve = GreenTest;
 TEST_F(Resolve, LocalhostResolvesToALoopbackAddress) {
   auto addrs = green::resolve("localhost", "8080");
   ASSERT_FALSE(addrs.empty());
-  bool loopback = std::any_of(addrs.begin(), addrs.end(), [](const green::Address& a) {
-    return a.host() == "127.0.0.1" || a.host() == "::1";
-  });
+  bool loopback = std::any_of(addrs.begin(), addrs.end(),
+                              [](const green::Address& a) { return a.host() == "127.0.0.1" || a.host() == "::1"; });
   EXPECT_TRUE(loopback) << addrs[0].to_string();
   for (const auto& a : addrs) EXPECT_EQ(a.port(), 8080);
   auto v4 = green::Address::resolve("localhost", 81, AF_INET);

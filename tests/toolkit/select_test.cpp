@@ -7,9 +7,9 @@
 #include <functional>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/event.h"
 #include "net.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -64,10 +64,16 @@ TEST_F(SelectTest, ClosedAndInvalidFdsAreReportedNotThrown) {
 TEST_F(SelectTest, ObjectsAndFdsTogether) {
   auto [a, b] = socket_pair();
   green::Event stop;
-  auto g = green::spawn([] { green::sleep(5ms); return 1; });
+  auto g = green::spawn([] {
+    green::sleep(5ms);
+    return 1;
+  });
   green::PollFd fds[] = {{a.fd(), green::READ, 0}};
   std::vector<green::Event*> events{&stop};
-  auto setter = green::spawn([&] { green::sleep(10ms); stop.set(); });
+  auto setter = green::spawn([&] {
+    green::sleep(10ms);
+    stop.set();
+  });
 
   green::SelectResult r1 = green::select(fds, std::vector{g}, 5s);
   EXPECT_EQ(r1.fds_ready, 0u);

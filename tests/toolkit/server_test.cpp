@@ -9,9 +9,9 @@
 #include <system_error>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/pool.h"
 #include "net.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {
@@ -72,10 +72,11 @@ TEST_F(ServerTest, PoolBoundsConnectionsExactlyAndStopsAccepting) {
       &pool);
   server.start();
   std::vector<green::Greenlet<std::string>> clients;
-  for (int i = 0; i < 7; ++i) clients.push_back(green::spawn([&] {
-    green::Socket c = green::Socket::connect(server.address(), 5s);
-    return c.recv_exact(1, 5s);
-  }));
+  for (int i = 0; i < 7; ++i)
+    clients.push_back(green::spawn([&] {
+      green::Socket c = green::Socket::connect(server.address(), 5s);
+      return c.recv_exact(1, 5s);
+    }));
   EXPECT_TRUE(eventually([&] { return active == 3; }));
   for (int i = 0; i < 5; ++i) green::sleep(2ms);  // time for a wrong fourth accept
   EXPECT_EQ(active, 3);

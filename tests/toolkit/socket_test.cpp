@@ -9,8 +9,8 @@
 #include <system_error>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "net.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "toolkit_fixture.h"
 #include "green/queue.h"
+#include "toolkit_fixture.h"
 
 namespace toolkit_test {
 namespace {

@@ -109,10 +109,11 @@ TEST_F(Subprocess, TerminateAndSignals) {
 TEST_F(Subprocess, HundredChildrenWaitConcurrently) {
   auto start = std::chrono::steady_clock::now();
   std::vector<green::Greenlet<int>> gs;
-  for (int i = 0; i < 100; ++i) gs.push_back(green::spawn([] {
-    green::Popen p({"sleep", "0.2"});
-    return p.wait(50s);
-  }));
+  for (int i = 0; i < 100; ++i)
+    gs.push_back(green::spawn([] {
+      green::Popen p({"sleep", "0.2"});
+      return p.wait(50s);
+    }));
   int ok = 0;
   for (auto& g : gs) ok += g.get() == 0 ? 1 : 0;
   EXPECT_EQ(ok, 100);

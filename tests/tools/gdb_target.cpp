@@ -20,10 +20,22 @@ int g_pipe[2];
 // The barrier after each wait keeps the call from being a tail call, so the
 // body's own frame stays on its stack for the backtrace to find.
 #define KEEP_FRAME() asm volatile("" ::: "memory")
-[[gnu::noinline]] void sleeper_body() { green::sleep(60s); KEEP_FRAME(); }
-[[gnu::noinline]] void event_waiter_body() { g_event.wait(); KEEP_FRAME(); }
-[[gnu::noinline]] void pipe_reader_body() { green::wait_read(g_pipe[0]); KEEP_FRAME(); }
-[[gnu::noinline]] void other_thread_body() { green::sleep(60s); KEEP_FRAME(); }
+[[gnu::noinline]] void sleeper_body() {
+  green::sleep(60s);
+  KEEP_FRAME();
+}
+[[gnu::noinline]] void event_waiter_body() {
+  g_event.wait();
+  KEEP_FRAME();
+}
+[[gnu::noinline]] void pipe_reader_body() {
+  green::wait_read(g_pipe[0]);
+  KEEP_FRAME();
+}
+[[gnu::noinline]] void other_thread_body() {
+  green::sleep(60s);
+  KEEP_FRAME();
+}
 
 }  // namespace
 

@@ -6,8 +6,8 @@
 
 #include <atomic>
 
-#include "runtime_internal.h"
 #include "green/detail/sched.h"
+#include "runtime_internal.h"
 
 namespace green::interpose {
 

@@ -8,8 +8,8 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +39,5 @@ int __poll_chk(struct pollfd* fds, nfds_t nfds, int timeout, size_t fdslen);
 void __pthread_register_cancel(__pthread_unwind_buf_t* buf);
 void __pthread_unregister_cancel(__pthread_unwind_buf_t* buf);
 [[noreturn]] void __pthread_unwind_next(__pthread_unwind_buf_t* buf);
-int __ppoll_chk(struct pollfd* fds, nfds_t nfds, const struct timespec* timeout, const sigset_t* ss,
-                size_t fdslen);
+int __ppoll_chk(struct pollfd* fds, nfds_t nfds, const struct timespec* timeout, const sigset_t* ss, size_t fdslen);
 }

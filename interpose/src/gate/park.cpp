@@ -3,13 +3,13 @@
 
 #include <signal.h>
 
-#include "io/fdtable.h"
+#include "gate/real.h"
 #include "green/detail/greenlet_core.h"
-#include "runtime_internal.h"
 #include "green/hub.h"
 #include "green/io.h"
 #include "green/sleep.h"
-#include "gate/real.h"
+#include "io/fdtable.h"
+#include "runtime_internal.h"
 
 namespace green::interpose {
 

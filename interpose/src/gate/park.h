@@ -16,16 +16,16 @@
 
 #include <time.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <new>
 #include <system_error>
 
+#include "gate/gate.h"
 #include "green/detail/deadline.h"
 #include "green/duration.h"
 #include "green/errors.h"
 #include "green/io.h"
-#include "gate/gate.h"
 
 namespace green::interpose {
 
@@ -33,9 +33,7 @@ namespace green::interpose {
 using green::detail::Deadline;
 
 // valid_timespec: a time glibc accepts (non-null, 0 <= tv_nsec < 1e9).
-inline bool valid_timespec(const timespec* ts) noexcept {
-  return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
-}
+inline bool valid_timespec(const timespec* ts) noexcept { return ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L; }
 // valid_interval: a valid time that is not negative (nanosleep, futex waits).
 inline bool valid_interval(const timespec* ts) noexcept { return valid_timespec(ts) && ts->tv_sec >= 0; }
 // valid_abstime: a deadline the pthread timed waits accept: a valid time on

@@ -12,8 +12,8 @@
 
 #include <type_traits>
 
-#include "gate/libc_decls.h"
 #include "gate/gate.h"
+#include "gate/libc_decls.h"
 
 namespace green::interpose {
 

@@ -19,12 +19,11 @@ const char* const kHookNames[] = {
 #include "hooked_symbols.def"
 #undef HOOK
 };
-const char* const kWhyNames[] = {"green", "parked",       "parked_first",  "off",
-                                 "hub",   "other_thread", "not_pollable", "user_nonblock", "dlsym"};
+const char* const kWhyNames[] = {"green",        "parked",       "parked_first",  "off",  "hub",
+                                 "other_thread", "not_pollable", "user_nonblock", "dlsym"};
 static_assert(sizeof(kWhyNames) / sizeof(kWhyNames[0]) == kWhyCount);
 
 std::atomic<unsigned long long> g_counts[kHookCount][kWhyCount];
-
 
 // Where the report goes: a copy of stderr taken at load, because many
 // programs (coreutils) close stderr in their own atexit handlers, which run

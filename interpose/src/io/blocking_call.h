@@ -18,11 +18,11 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "io/fdtable.h"
-#include "green/io.h"
-#include "gate/real.h"
 #include "gate/gate.h"
 #include "gate/park.h"
+#include "gate/real.h"
+#include "green/io.h"
+#include "io/fdtable.h"
 #include "runtime_internal.h"
 
 namespace green::interpose {
@@ -115,7 +115,8 @@ ssize_t socket_all(Hook h, int fd, int events, int timeo_opt, size_t total, Atte
   bool have = false;
   size_t done = 0;
   do {
-    ssize_t r = socket_io(h, fd, events, timeo_opt, &d, &have, [&] { return attempt(done); }, first);
+    ssize_t r = socket_io(
+        h, fd, events, timeo_opt, &d, &have, [&] { return attempt(done); }, first);
     if (r < 0) return done > 0 ? static_cast<ssize_t>(done) : -1;
     if (r == 0) break;
     done += static_cast<size_t>(r);

@@ -21,10 +21,10 @@ namespace green::interpose {
 namespace {
 // The remembered facts (fdtable.h: "The user's settings").
 enum class IoFact : std::uint32_t {
-  nonblocking = 1,     // O_NONBLOCK is set
-  no_rcvtimeo = 2,     // SO_RCVTIMEO is zero
-  no_sndtimeo = 4,     // SO_SNDTIMEO is zero
-  read_waits = 8,      // not the kernel's: its last blocking read found nothing there (blocking_call.h)
+  nonblocking = 1,  // O_NONBLOCK is set
+  no_rcvtimeo = 2,  // SO_RCVTIMEO is zero
+  no_sndtimeo = 4,  // SO_SNDTIMEO is zero
+  read_waits = 8,   // not the kernel's: its last blocking read found nothing there (blocking_call.h)
 };
 // IoStamp: read it before reading the kernel; pass it to io_remember, which
 // drops the fact if anything changed meanwhile (the epoch, or the file
@@ -70,9 +70,7 @@ struct Table {
     entries = static_cast<Entry*>(p);
     size = n;
   }
-  Entry* at(int fd) noexcept {
-    return fd >= 0 && static_cast<std::size_t>(fd) < size ? &entries[fd] : nullptr;
-  }
+  Entry* at(int fd) noexcept { return fd >= 0 && static_cast<std::size_t>(fd) < size ? &entries[fd] : nullptr; }
 };
 
 Table& table() noexcept {
@@ -90,7 +88,7 @@ Kind probe(int fd) noexcept {
     int type = 0;
     socklen_t len = sizeof type;
     k = REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM ? Kind::stream_socket
-                                                                                         : Kind::other_socket;
+                                                                                           : Kind::other_socket;
   } else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) {
     k = Kind::not_pollable;
   } else {

@@ -15,9 +15,9 @@
 #include <new>
 #include <utility>
 
-#include "green/threadpool.h"
-#include "gate/real.h"
 #include "gate/park.h"
+#include "gate/real.h"
+#include "green/threadpool.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -103,8 +103,9 @@ extern "C" {
 
 int getaddrinfo(const char* node, const char* service, const struct addrinfo* hints, struct addrinfo** res) {
   if (numeric_host(node) && numeric_service(service)) return REAL(getaddrinfo)(node, service, hints, res);
-  return offload(Hook::getaddrinfo, [&] { return REAL(getaddrinfo)(node, service, hints, res); },
-                 [=] { return REAL(getaddrinfo)(node, service, hints, res); });
+  return offload(
+      Hook::getaddrinfo, [&] { return REAL(getaddrinfo)(node, service, hints, res); },
+      [=] { return REAL(getaddrinfo)(node, service, hints, res); });
 }
 
 int getnameinfo(const struct sockaddr* sa, socklen_t salen, char* host, socklen_t hostlen, char* serv,
@@ -112,39 +113,45 @@ int getnameinfo(const struct sockaddr* sa, socklen_t salen, char* host, socklen_
   // Numbers only: formatting, no lookup.
   if ((!host || (flags & NI_NUMERICHOST)) && (!serv || (flags & NI_NUMERICSERV)))
     return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags);
-  return offload(Hook::getnameinfo, [&] { return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags); },
-                 [=] { return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags); });
+  return offload(
+      Hook::getnameinfo, [&] { return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags); },
+      [=] { return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags); });
 }
 
-int gethostbyname_r(const char* name, struct hostent* ret, char* buf, size_t len, struct hostent** result,
-                    int* herr) {
-  return offload(Hook::gethostbyname_r, [&] { return REAL(gethostbyname_r)(name, ret, buf, len, result, herr); },
-                 [=] { return REAL(gethostbyname_r)(name, ret, buf, len, result, herr); });
+int gethostbyname_r(const char* name, struct hostent* ret, char* buf, size_t len, struct hostent** result, int* herr) {
+  return offload(
+      Hook::gethostbyname_r, [&] { return REAL(gethostbyname_r)(name, ret, buf, len, result, herr); },
+      [=] { return REAL(gethostbyname_r)(name, ret, buf, len, result, herr); });
 }
 
 int gethostbyname2_r(const char* name, int af, struct hostent* ret, char* buf, size_t len, struct hostent** result,
                      int* herr) {
-  return offload(Hook::gethostbyname2_r,
-                 [&] { return REAL(gethostbyname2_r)(name, af, ret, buf, len, result, herr); },
-                 [=] { return REAL(gethostbyname2_r)(name, af, ret, buf, len, result, herr); });
+  return offload(
+      Hook::gethostbyname2_r, [&] { return REAL(gethostbyname2_r)(name, af, ret, buf, len, result, herr); },
+      [=] { return REAL(gethostbyname2_r)(name, af, ret, buf, len, result, herr); });
 }
 
 int gethostbyaddr_r(const void* addr, socklen_t alen, int type, struct hostent* ret, char* buf, size_t len,
                     struct hostent** result, int* herr) {
-  return offload(Hook::gethostbyaddr_r,
-                 [&] { return REAL(gethostbyaddr_r)(addr, alen, type, ret, buf, len, result, herr); },
-                 [=] { return REAL(gethostbyaddr_r)(addr, alen, type, ret, buf, len, result, herr); });
+  return offload(
+      Hook::gethostbyaddr_r, [&] { return REAL(gethostbyaddr_r)(addr, alen, type, ret, buf, len, result, herr); },
+      [=] { return REAL(gethostbyaddr_r)(addr, alen, type, ret, buf, len, result, herr); });
 }
 
 struct hostent* gethostbyname(const char* name) {
   if (!gi::active(Hook::gethostbyname)) return REAL(gethostbyname)(name);
   HostBuffer* b = host_buffer();
   if (!b) return nullptr;
-  auto r = offload(Hook::gethostbyname, [&] { return RResult{-1, REAL(gethostbyname)(name), h_errno}; }, [=] {
-    RResult out{0, nullptr, 0};
-    out.rc = REAL(gethostbyname_r)(name, &b->ent, b->buf, sizeof b->buf, &out.result, &out.herr);
-    return out;
-  });
+  auto r = offload(
+      Hook::gethostbyname,
+      [&] {
+        return RResult{-1, REAL(gethostbyname)(name), h_errno};
+      },
+      [=] {
+        RResult out{0, nullptr, 0};
+        out.rc = REAL(gethostbyname_r)(name, &b->ent, b->buf, sizeof b->buf, &out.result, &out.herr);
+        return out;
+      });
   return r.rc == -1 ? r.result : finish(r.rc, r.result, r.herr);
 }
 
@@ -152,11 +159,16 @@ struct hostent* gethostbyname2(const char* name, int af) {
   if (!gi::active(Hook::gethostbyname2)) return REAL(gethostbyname2)(name, af);
   HostBuffer* b = host_buffer();
   if (!b) return nullptr;
-  auto r = offload(Hook::gethostbyname2, [&] { return RResult{-1, REAL(gethostbyname2)(name, af), h_errno}; }, [=] {
-    RResult out{0, nullptr, 0};
-    out.rc = REAL(gethostbyname2_r)(name, af, &b->ent, b->buf, sizeof b->buf, &out.result, &out.herr);
-    return out;
-  });
+  auto r = offload(
+      Hook::gethostbyname2,
+      [&] {
+        return RResult{-1, REAL(gethostbyname2)(name, af), h_errno};
+      },
+      [=] {
+        RResult out{0, nullptr, 0};
+        out.rc = REAL(gethostbyname2_r)(name, af, &b->ent, b->buf, sizeof b->buf, &out.result, &out.herr);
+        return out;
+      });
   return r.rc == -1 ? r.result : finish(r.rc, r.result, r.herr);
 }
 
@@ -164,13 +176,16 @@ struct hostent* gethostbyaddr(const void* addr, socklen_t len, int type) {
   if (!gi::active(Hook::gethostbyaddr)) return REAL(gethostbyaddr)(addr, len, type);
   HostBuffer* b = host_buffer();
   if (!b) return nullptr;
-  auto r = offload(Hook::gethostbyaddr, [&] { return RResult{-1, REAL(gethostbyaddr)(addr, len, type), h_errno}; },
-                   [=] {
-                     RResult out{0, nullptr, 0};
-                     out.rc = REAL(gethostbyaddr_r)(addr, len, type, &b->ent, b->buf, sizeof b->buf, &out.result,
-                                                    &out.herr);
-                     return out;
-                   });
+  auto r = offload(
+      Hook::gethostbyaddr,
+      [&] {
+        return RResult{-1, REAL(gethostbyaddr)(addr, len, type), h_errno};
+      },
+      [=] {
+        RResult out{0, nullptr, 0};
+        out.rc = REAL(gethostbyaddr_r)(addr, len, type, &b->ent, b->buf, sizeof b->buf, &out.result, &out.herr);
+        return out;
+      });
   return r.rc == -1 ? r.result : finish(r.rc, r.result, r.herr);
 }
 

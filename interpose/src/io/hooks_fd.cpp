@@ -14,11 +14,11 @@
 
 #include <cstdarg>
 
+#include "gate/gate.h"
+#include "gate/real.h"
+#include "green/io.h"
 #include "io/fdtable.h"
 #include "runtime_internal.h"
-#include "green/io.h"
-#include "gate/real.h"
-#include "gate/gate.h"
 #include "sys/file_locks.h"
 
 namespace gi = green::interpose;
@@ -164,12 +164,12 @@ int dup3(int fd, int fd2, int flags) {
 // fcntl and fcntl64: one hook under two names. The variadic argument is an
 // int or a pointer; both travel in one register class on every ABI glibc
 // supports, which is how glibc's own fcntl reads it.
-#define GREEN_FCNTL_HOOK(name)                            \
-  int name(int fd, int cmd, ...) {                        \
-    va_list ap;                                           \
-    va_start(ap, cmd);                                    \
-    void* arg = va_arg(ap, void*);                        \
-    va_end(ap);                                           \
+#define GREEN_FCNTL_HOOK(name)                             \
+  int name(int fd, int cmd, ...) {                         \
+    va_list ap;                                            \
+    va_start(ap, cmd);                                     \
+    void* arg = va_arg(ap, void*);                         \
+    va_end(ap);                                            \
     return do_fcntl(Hook::name, REAL(name), fd, cmd, arg); \
   }
 GREEN_FCNTL_HOOK(fcntl)

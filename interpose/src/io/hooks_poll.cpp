@@ -13,8 +13,8 @@
 
 #include <vector>
 
-#include "io/blocking_call.h"
 #include "gate/real.h"
+#include "io/blocking_call.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -24,9 +24,7 @@ namespace {
 gi::Deadline ms_deadline(int ms) noexcept {
   return ms < 0 ? gi::Deadline::never() : gi::Deadline::after(std::chrono::milliseconds(ms));
 }
-gi::Deadline ts_deadline(const timespec* ts) noexcept {
-  return ts ? gi::Deadline::within(*ts) : gi::Deadline::never();
-}
+gi::Deadline ts_deadline(const timespec* ts) noexcept { return ts ? gi::Deadline::within(*ts) : gi::Deadline::never(); }
 
 bool zero(const gi::Deadline& d) noexcept { return !d.forever() && d.left() == green::Duration::zero(); }
 
@@ -70,8 +68,8 @@ int do_poll(Hook h, pollfd* fds, nfds_t n, const gi::Deadline& d, const sigset_t
   auto check = [&] { return mask ? REAL(ppoll)(fds, n, &kZero, mask) : REAL(poll)(fds, n, 0); };
   bool priority = false;
   for (nfds_t i = 0; i < n; ++i) priority |= fds[i].fd >= 0 && (fds[i].events & POLLPRI);
-  return gi::barrier(h, [] { return -2; },
-                     [&] { return check_and_park(h, poll_interests(fds, n), d, priority, check); });
+  return gi::barrier(
+      h, [] { return -2; }, [&] { return check_and_park(h, poll_interests(fds, n), d, priority, check); });
 }
 
 std::vector<green::PollFd> select_interests(int nfds, fd_set* r, fd_set* w, fd_set* e) {
@@ -105,10 +103,12 @@ int do_select(Hook h, int nfds, fd_set* r, fd_set* w, fd_set* e, const gi::Deadl
   };
   bool priority = false;
   for (int fd = 0; e && fd < nfds && fd < FD_SETSIZE; ++fd) priority |= FD_ISSET(fd, &in[2]) != 0;
-  return gi::barrier(h, [] { return -2; }, [&] {
-    return check_and_park(h, select_interests(nfds, r ? in : nullptr, w ? in + 1 : nullptr, e ? in + 2 : nullptr), d,
-                          priority, check);
-  });
+  return gi::barrier(
+      h, [] { return -2; },
+      [&] {
+        return check_and_park(h, select_interests(nfds, r ? in : nullptr, w ? in + 1 : nullptr, e ? in + 2 : nullptr),
+                              d, priority, check);
+      });
 }
 
 int do_epoll(Hook h, int epfd, epoll_event* ev, int max, int ms, const sigset_t* mask) {
@@ -116,7 +116,8 @@ int do_epoll(Hook h, int epfd, epoll_event* ev, int max, int ms, const sigset_t*
   gi::count(h, gi::Why::green);
   auto check = [&] { return mask ? REAL(epoll_pwait)(epfd, ev, max, 0, mask) : REAL(epoll_wait)(epfd, ev, max, 0); };
   std::vector<green::PollFd> fds{{epfd, green::READ, 0}};  // an epoll fd is readable when events are pending
-  return gi::barrier(h, [] { return -2; }, [&] { return check_and_park(h, fds, ms_deadline(ms), false, check); });
+  return gi::barrier(
+      h, [] { return -2; }, [&] { return check_and_park(h, fds, ms_deadline(ms), false, check); });
 }
 
 // hub_epoll: libev's own call from the hub.

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "io/blocking_call.h"
 #include "gate/real.h"
+#include "io/blocking_call.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -79,8 +79,10 @@ ssize_t recv_stream(Hook h, int fd, Kind k, size_t n, int flags, Attempt attempt
   int f = (flags & ~MSG_WAITALL) | MSG_DONTWAIT;
   const gi::First first = gi::plain_read(flags);
   if ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && k == Kind::stream_socket && n > 0)
-    return gi::socket_all(h, fd, kRead, SO_RCVTIMEO, n, [&](size_t done) { return attempt(done, f); }, first);
-  return gi::socket_io(h, fd, kRead, SO_RCVTIMEO, [&] { return attempt(0, f); }, first);
+    return gi::socket_all(
+        h, fd, kRead, SO_RCVTIMEO, n, [&](size_t done) { return attempt(done, f); }, first);
+  return gi::socket_io(
+      h, fd, kRead, SO_RCVTIMEO, [&] { return attempt(0, f); }, first);
 }
 
 // send_stream: a blocking send moves everything on a stream socket.
@@ -118,28 +120,33 @@ ssize_t pipe_write(Hook h, int fd, const char* buf, size_t n) {
 ssize_t do_read(Hook h, int fd, void* buf, size_t n) {
   Kind k = kind_of(h, fd);
   if (k == Kind::invalid || n == 0) return REAL(read)(fd, buf, n);
-  return gi::barrier(h, [&] { return REAL(read)(fd, buf, n); }, [&]() -> ssize_t {
-    if (gi::is_socket(k))
-      return gi::socket_io(h, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recv)(fd, buf, n, MSG_DONTWAIT); },
-                           gi::First::park_if_reads_wait);
-    return gi::poll_then_call(h, fd, kRead, [&] { return REAL(read)(fd, buf, n); });
-  });
+  return gi::barrier(
+      h, [&] { return REAL(read)(fd, buf, n); },
+      [&]() -> ssize_t {
+        if (gi::is_socket(k))
+          return gi::socket_io(
+              h, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recv)(fd, buf, n, MSG_DONTWAIT); },
+              gi::First::park_if_reads_wait);
+        return gi::poll_then_call(h, fd, kRead, [&] { return REAL(read)(fd, buf, n); });
+      });
 }
 
 template <class Off>
 ssize_t do_sendfile(Hook h, ssize_t (*real)(int, int, Off*, size_t), int out, int in, Off* off, size_t count) {
   Kind k = kind_of(h, out);
   if (k == Kind::invalid) return real(out, in, off, count);
-  return gi::barrier(h, [&] { return real(out, in, off, count); }, [&]() -> ssize_t {
-    if (!gi::is_socket(k)) return gi::poll_then_call(h, out, kWrite, [&] { return real(out, in, off, count); });
-    // sendfile takes no flags: O_NONBLOCK on for one attempt.
-    auto attempt = [&](size_t done) {
-      bool user_nb = false;
-      return gi::with_nonblock(out, &user_nb, [&] { return real(out, in, off, count - done); });
-    };
-    if (k == Kind::stream_socket && count > 0) return gi::socket_all(h, out, kWrite, SO_SNDTIMEO, count, attempt);
-    return gi::socket_io(h, out, kWrite, SO_SNDTIMEO, [&] { return attempt(0); });
-  });
+  return gi::barrier(
+      h, [&] { return real(out, in, off, count); },
+      [&]() -> ssize_t {
+        if (!gi::is_socket(k)) return gi::poll_then_call(h, out, kWrite, [&] { return real(out, in, off, count); });
+        // sendfile takes no flags: O_NONBLOCK on for one attempt.
+        auto attempt = [&](size_t done) {
+          bool user_nb = false;
+          return gi::with_nonblock(out, &user_nb, [&] { return real(out, in, off, count - done); });
+        };
+        if (k == Kind::stream_socket && count > 0) return gi::socket_all(h, out, kWrite, SO_SNDTIMEO, count, attempt);
+        return gi::socket_io(h, out, kWrite, SO_SNDTIMEO, [&] { return attempt(0); });
+      });
 }
 
 }  // namespace
@@ -157,48 +164,58 @@ ssize_t write(int fd, const void* buf, size_t n) {
   Kind k = kind_of(Hook::write, fd);
   if (k == Kind::invalid) return REAL(write)(fd, buf, n);
   auto* p = static_cast<const char*>(buf);
-  return gi::barrier(Hook::write, [&] { return REAL(write)(fd, buf, n); }, [&]() -> ssize_t {
-    if (!gi::is_socket(k)) return pipe_write(Hook::write, fd, p, n);
-    return send_stream(Hook::write, fd, k, n, 0,
-                       [&](size_t done, int f) { return REAL(send)(fd, p + done, n - done, f); });
-  });
+  return gi::barrier(
+      Hook::write, [&] { return REAL(write)(fd, buf, n); },
+      [&]() -> ssize_t {
+        if (!gi::is_socket(k)) return pipe_write(Hook::write, fd, p, n);
+        return send_stream(Hook::write, fd, k, n, 0,
+                           [&](size_t done, int f) { return REAL(send)(fd, p + done, n - done, f); });
+      });
 }
 
 ssize_t readv(int fd, const struct iovec* iov, int n) {
   Kind k = kind_of(Hook::readv, fd);
   if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return REAL(readv)(fd, iov, n);  // see do_read
-  return gi::barrier(Hook::readv, [&] { return REAL(readv)(fd, iov, n); }, [&]() -> ssize_t {
-    if (!gi::is_socket(k)) return gi::poll_then_call(Hook::readv, fd, kRead, [&] { return REAL(readv)(fd, iov, n); });
-    msghdr m{};
-    m.msg_iov = const_cast<iovec*>(iov);
-    m.msg_iovlen = static_cast<size_t>(n);
-    return gi::socket_io(Hook::readv, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recvmsg)(fd, &m, MSG_DONTWAIT); },
-                         gi::First::park_if_reads_wait);
-  });
+  return gi::barrier(
+      Hook::readv, [&] { return REAL(readv)(fd, iov, n); },
+      [&]() -> ssize_t {
+        if (!gi::is_socket(k))
+          return gi::poll_then_call(Hook::readv, fd, kRead, [&] { return REAL(readv)(fd, iov, n); });
+        msghdr m{};
+        m.msg_iov = const_cast<iovec*>(iov);
+        m.msg_iovlen = static_cast<size_t>(n);
+        return gi::socket_io(
+            Hook::readv, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recvmsg)(fd, &m, MSG_DONTWAIT); },
+            gi::First::park_if_reads_wait);
+      });
 }
 
 ssize_t writev(int fd, const struct iovec* iov, int n) {
   Kind k = kind_of(Hook::writev, fd);
   if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return REAL(writev)(fd, iov, n);  // see do_read
-  return gi::barrier(Hook::writev, [&] { return REAL(writev)(fd, iov, n); }, [&]() -> ssize_t {
-    if (!gi::is_socket(k))
-      return gi::poll_then_call(Hook::writev, fd, kWrite, [&] { return REAL(writev)(fd, iov, n); });
-    msghdr m{};
-    m.msg_iov = const_cast<iovec*>(iov);
-    m.msg_iovlen = static_cast<size_t>(n);
-    return send_stream(Hook::writev, fd, k, total_len(iov, n), 0,
-                       [&](size_t done, int f) { return sendmsg_from(fd, &m, done, f); });
-  });
+  return gi::barrier(
+      Hook::writev, [&] { return REAL(writev)(fd, iov, n); },
+      [&]() -> ssize_t {
+        if (!gi::is_socket(k))
+          return gi::poll_then_call(Hook::writev, fd, kWrite, [&] { return REAL(writev)(fd, iov, n); });
+        msghdr m{};
+        m.msg_iov = const_cast<iovec*>(iov);
+        m.msg_iovlen = static_cast<size_t>(n);
+        return send_stream(Hook::writev, fd, k, total_len(iov, n), 0,
+                           [&](size_t done, int f) { return sendmsg_from(fd, &m, done, f); });
+      });
 }
 
 ssize_t recv(int fd, void* buf, size_t n, int flags) {
   Kind k = kind_of(Hook::recv, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(recv)(fd, buf, n, flags);
   auto* p = static_cast<char*>(buf);
-  return gi::barrier(Hook::recv, [&] { return REAL(recv)(fd, buf, n, flags); }, [&] {
-    return recv_stream(Hook::recv, fd, k, n, flags,
-                       [&](size_t done, int f) { return REAL(recv)(fd, p + done, n - done, f); });
-  });
+  return gi::barrier(
+      Hook::recv, [&] { return REAL(recv)(fd, buf, n, flags); },
+      [&] {
+        return recv_stream(Hook::recv, fd, k, n, flags,
+                           [&](size_t done, int f) { return REAL(recv)(fd, p + done, n - done, f); });
+      });
 }
 
 ssize_t __recv_chk(int fd, void* buf, size_t n, size_t buflen, int flags) {
@@ -210,14 +227,15 @@ ssize_t recvfrom(int fd, void* buf, size_t n, int flags, struct sockaddr* addr, 
   Kind k = kind_of(Hook::recvfrom, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(recvfrom)(fd, buf, n, flags, addr, alen);
   auto* p = static_cast<char*>(buf);
-  return gi::barrier(Hook::recvfrom, [&] { return REAL(recvfrom)(fd, buf, n, flags, addr, alen); }, [&] {
-    return recv_stream(Hook::recvfrom, fd, k, n, flags,
-                       [&](size_t done, int f) { return REAL(recvfrom)(fd, p + done, n - done, f, addr, alen); });
-  });
+  return gi::barrier(
+      Hook::recvfrom, [&] { return REAL(recvfrom)(fd, buf, n, flags, addr, alen); },
+      [&] {
+        return recv_stream(Hook::recvfrom, fd, k, n, flags,
+                           [&](size_t done, int f) { return REAL(recvfrom)(fd, p + done, n - done, f, addr, alen); });
+      });
 }
 
-ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t buflen, int flags, struct sockaddr* addr,
-                       socklen_t* alen) {
+ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t buflen, int flags, struct sockaddr* addr, socklen_t* alen) {
   if (n > buflen) return REAL(__recvfrom_chk)(fd, buf, n, buflen, flags, addr, alen);
   return recvfrom(fd, buf, n, flags, addr, alen);
 }
@@ -225,17 +243,20 @@ ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t buflen, int flags, st
 ssize_t recvmsg(int fd, struct msghdr* msg, int flags) {
   Kind k = kind_of(Hook::recvmsg, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT) || !msg) return REAL(recvmsg)(fd, msg, flags);
-  return gi::barrier(Hook::recvmsg, [&] { return REAL(recvmsg)(fd, msg, flags); }, [&] {
-    return recv_stream(Hook::recvmsg, fd, k, total_len(msg->msg_iov, static_cast<int>(msg->msg_iovlen)), flags,
-                       [&](size_t done, int f) { return recvmsg_into(fd, msg, done, f); });
-  });
+  return gi::barrier(
+      Hook::recvmsg, [&] { return REAL(recvmsg)(fd, msg, flags); },
+      [&] {
+        return recv_stream(Hook::recvmsg, fd, k, total_len(msg->msg_iov, static_cast<int>(msg->msg_iovlen)), flags,
+                           [&](size_t done, int f) { return recvmsg_into(fd, msg, done, f); });
+      });
 }
 
 int recvmmsg(int fd, struct mmsghdr* vec, unsigned int vlen, int flags, struct timespec* timeout) {
   Kind k = kind_of(Hook::recvmmsg, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(recvmmsg)(fd, vec, vlen, flags, timeout);
   return static_cast<int>(gi::barrier(
-      Hook::recvmmsg, [&] { return static_cast<ssize_t>(REAL(recvmmsg)(fd, vec, vlen, flags, timeout)); }, [&] {
+      Hook::recvmmsg, [&] { return static_cast<ssize_t>(REAL(recvmmsg)(fd, vec, vlen, flags, timeout)); },
+      [&] {
         return gi::socket_io(
             Hook::recvmmsg, fd, kRead, SO_RCVTIMEO,
             [&] { return static_cast<ssize_t>(REAL(recvmmsg)(fd, vec, vlen, flags | MSG_DONTWAIT, timeout)); },
@@ -247,36 +268,43 @@ ssize_t send(int fd, const void* buf, size_t n, int flags) {
   Kind k = kind_of(Hook::send, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(send)(fd, buf, n, flags);
   auto* p = static_cast<const char*>(buf);
-  return gi::barrier(Hook::send, [&] { return REAL(send)(fd, buf, n, flags); }, [&] {
-    return send_stream(Hook::send, fd, k, n, flags,
-                       [&](size_t done, int f) { return REAL(send)(fd, p + done, n - done, f); });
-  });
+  return gi::barrier(
+      Hook::send, [&] { return REAL(send)(fd, buf, n, flags); },
+      [&] {
+        return send_stream(Hook::send, fd, k, n, flags,
+                           [&](size_t done, int f) { return REAL(send)(fd, p + done, n - done, f); });
+      });
 }
 
 ssize_t sendto(int fd, const void* buf, size_t n, int flags, const struct sockaddr* addr, socklen_t alen) {
   Kind k = kind_of(Hook::sendto, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(sendto)(fd, buf, n, flags, addr, alen);
   auto* p = static_cast<const char*>(buf);
-  return gi::barrier(Hook::sendto, [&] { return REAL(sendto)(fd, buf, n, flags, addr, alen); }, [&] {
-    return send_stream(Hook::sendto, fd, k, n, flags,
-                       [&](size_t done, int f) { return REAL(sendto)(fd, p + done, n - done, f, addr, alen); });
-  });
+  return gi::barrier(
+      Hook::sendto, [&] { return REAL(sendto)(fd, buf, n, flags, addr, alen); },
+      [&] {
+        return send_stream(Hook::sendto, fd, k, n, flags,
+                           [&](size_t done, int f) { return REAL(sendto)(fd, p + done, n - done, f, addr, alen); });
+      });
 }
 
 ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
   Kind k = kind_of(Hook::sendmsg, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT) || !msg) return REAL(sendmsg)(fd, msg, flags);
-  return gi::barrier(Hook::sendmsg, [&] { return REAL(sendmsg)(fd, msg, flags); }, [&] {
-    return send_stream(Hook::sendmsg, fd, k, total_len(msg->msg_iov, static_cast<int>(msg->msg_iovlen)), flags,
-                       [&](size_t done, int f) { return sendmsg_from(fd, msg, done, f); });
-  });
+  return gi::barrier(
+      Hook::sendmsg, [&] { return REAL(sendmsg)(fd, msg, flags); },
+      [&] {
+        return send_stream(Hook::sendmsg, fd, k, total_len(msg->msg_iov, static_cast<int>(msg->msg_iovlen)), flags,
+                           [&](size_t done, int f) { return sendmsg_from(fd, msg, done, f); });
+      });
 }
 
 int sendmmsg(int fd, struct mmsghdr* vec, unsigned int vlen, int flags) {
   Kind k = kind_of(Hook::sendmmsg, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(sendmmsg)(fd, vec, vlen, flags);
   return static_cast<int>(gi::barrier(
-      Hook::sendmmsg, [&] { return static_cast<ssize_t>(REAL(sendmmsg)(fd, vec, vlen, flags)); }, [&]() -> ssize_t {
+      Hook::sendmmsg, [&] { return static_cast<ssize_t>(REAL(sendmmsg)(fd, vec, vlen, flags)); },
+      [&]() -> ssize_t {
         // A blocking sendmmsg sends every message: count messages, not bytes.
         unsigned sent = 0;
         while (sent < vlen) {

@@ -7,8 +7,8 @@
 // the result with SO_ERROR.
 #include <fcntl.h>
 
-#include "io/blocking_call.h"
 #include "gate/real.h"
+#include "io/blocking_call.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -16,9 +16,7 @@ using gi::Kind;
 
 namespace {
 
-Kind socket_kind(int type) noexcept {
-  return (type & 0xf) == SOCK_STREAM ? Kind::stream_socket : Kind::other_socket;
-}
+Kind socket_kind(int type) noexcept { return (type & 0xf) == SOCK_STREAM ? Kind::stream_socket : Kind::other_socket; }
 
 bool active_socket(Hook h, int fd) noexcept {
   if (!gi::active(h)) return false;
@@ -29,15 +27,17 @@ bool active_socket(Hook h, int fd) noexcept {
 
 int do_accept(Hook h, int fd, sockaddr* addr, socklen_t* len, int flags) {
   if (!active_socket(h, fd)) return REAL(accept4)(fd, addr, len, flags);
-  int r = static_cast<int>(gi::barrier(h, [&] { return static_cast<ssize_t>(REAL(accept4)(fd, addr, len, flags)); },
-                                       [&]() -> ssize_t {
-    gi::Deadline d;
-    bool have = false;
-    bool user_nb = false;
-    return gi::socket_io(h, fd, green::READ, SO_RCVTIMEO, &d, &have, [&] {
-      return static_cast<ssize_t>(gi::with_nonblock(fd, &user_nb, [&] { return REAL(accept4)(fd, addr, len, flags); }));
-    });
-  }));
+  int r = static_cast<int>(gi::barrier(
+      h, [&] { return static_cast<ssize_t>(REAL(accept4)(fd, addr, len, flags)); },
+      [&]() -> ssize_t {
+        gi::Deadline d;
+        bool have = false;
+        bool user_nb = false;
+        return gi::socket_io(h, fd, green::READ, SO_RCVTIMEO, &d, &have, [&] {
+          return static_cast<ssize_t>(
+              gi::with_nonblock(fd, &user_nb, [&] { return REAL(accept4)(fd, addr, len, flags); }));
+        });
+      }));
   if (r >= 0) gi::fd_forget(r);  // a new socket: probe its kind on first use
   return r;
 }
@@ -70,7 +70,8 @@ int accept4(int fd, struct sockaddr* addr, socklen_t* len, int flags) {
 int connect(int fd, const struct sockaddr* addr, socklen_t len) {
   if (!active_socket(Hook::connect, fd)) return REAL(connect)(fd, addr, len);
   return static_cast<int>(gi::barrier(
-      Hook::connect, [&] { return static_cast<ssize_t>(REAL(connect)(fd, addr, len)); }, [&]() -> ssize_t {
+      Hook::connect, [&] { return static_cast<ssize_t>(REAL(connect)(fd, addr, len)); },
+      [&]() -> ssize_t {
         bool user_nb = false;
         int r = gi::with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         if (r == 0 || user_nb) return r;

@@ -32,9 +32,9 @@
 #include <string>
 #include <utility>
 
-#include "green/threadpool.h"
 #include "gate/park.h"
 #include "gate/real.h"
+#include "green/threadpool.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -152,8 +152,7 @@ int openat64(int dirfd, const char* path, int flags, ...) {
   va_start(ap, flags);
   mode_t mode = mode_arg(flags, ap);
   va_end(ap);
-  return open_fifo(Hook::openat64, dirfd, path, flags, mode,
-                   [&] { return REAL(openat64)(dirfd, path, flags, mode); });
+  return open_fifo(Hook::openat64, dirfd, path, flags, mode, [&] { return REAL(openat64)(dirfd, path, flags, mode); });
 }
 
 // The fortified entry points (-D_FORTIFY_SOURCE) for opens without O_CREAT.

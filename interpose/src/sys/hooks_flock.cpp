@@ -70,7 +70,10 @@ int wait_record_lock(Hook h, int fd, int cmd, void* lk) {
   auto native = [&] { return REAL(fcntl)(fd, cmd, lk); };
   // An unlock never waits; a bad pointer fails at once (EFAULT) either way.
   if (!lk || static_cast<struct flock*>(lk)->l_type == F_UNLCK) return native();
-  return barrier(h, native, [&] { return lock_wait(h, [&] { return REAL(fcntl)(fd, try_cmd, lk); }, record_held); });
+  return barrier(h, native, [&] {
+    return lock_wait(
+        h, [&] { return REAL(fcntl)(fd, try_cmd, lk); }, record_held);
+  });
 }
 
 }  // namespace green::interpose
@@ -79,23 +82,32 @@ extern "C" {
 
 int flock(int fd, int op) {
   if (!gi::active(Hook::flock) || (op & LOCK_NB) || !(op & (LOCK_SH | LOCK_EX))) return REAL(flock)(fd, op);
-  return gi::barrier(Hook::flock, [&] { return REAL(flock)(fd, op); }, [&] {
-    return lock_wait(Hook::flock, [&] { return REAL(flock)(fd, op | LOCK_NB); },
-                     [](int e) { return e == EWOULDBLOCK; });
-  });
+  return gi::barrier(
+      Hook::flock, [&] { return REAL(flock)(fd, op); },
+      [&] {
+        return lock_wait(
+            Hook::flock, [&] { return REAL(flock)(fd, op | LOCK_NB); }, [](int e) { return e == EWOULDBLOCK; });
+      });
 }
 
 int lockf(int fd, int cmd, off_t len) {
   if (!gi::active(Hook::lockf) || cmd != F_LOCK) return REAL(lockf)(fd, cmd, len);
-  return gi::barrier(Hook::lockf, [&] { return REAL(lockf)(fd, cmd, len); },
-                     [&] { return lock_wait(Hook::lockf, [&] { return REAL(lockf)(fd, F_TLOCK, len); }, record_held); });
+  return gi::barrier(
+      Hook::lockf, [&] { return REAL(lockf)(fd, cmd, len); },
+      [&] {
+        return lock_wait(
+            Hook::lockf, [&] { return REAL(lockf)(fd, F_TLOCK, len); }, record_held);
+      });
 }
 
 int lockf64(int fd, int cmd, off64_t len) {
   if (!gi::active(Hook::lockf64) || cmd != F_LOCK) return REAL(lockf64)(fd, cmd, len);
-  return gi::barrier(Hook::lockf64, [&] { return REAL(lockf64)(fd, cmd, len); }, [&] {
-    return lock_wait(Hook::lockf64, [&] { return REAL(lockf64)(fd, F_TLOCK, len); }, record_held);
-  });
+  return gi::barrier(
+      Hook::lockf64, [&] { return REAL(lockf64)(fd, cmd, len); },
+      [&] {
+        return lock_wait(
+            Hook::lockf64, [&] { return REAL(lockf64)(fd, F_TLOCK, len); }, record_held);
+      });
 }
 
 }  // extern "C"

@@ -24,11 +24,11 @@
 #include <cerrno>
 #include <chrono>
 
-#include "green/io.h"
-#include "runtime_internal.h"
-#include "gate/real.h"
 #include "gate/park.h"
+#include "gate/real.h"
+#include "green/io.h"
 #include "io/fdtable.h"
+#include "runtime_internal.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -95,42 +95,46 @@ pid_t vfork(void) {
 
 pid_t waitpid(pid_t pid, int* status, int options) {
   if (!gi::active(Hook::waitpid) || (options & WNOHANG)) return REAL(waitpid)(pid, status, options);
-  return gi::barrier(Hook::waitpid, [&] { return REAL(waitpid)(pid, status, options); },
-                     [&] {
-                       return wait_child(Hook::waitpid, pid, !(options & kNotExitOnly),
-                                         [&] { return REAL(waitpid)(pid, status, options | WNOHANG); });
-                     });
+  return gi::barrier(
+      Hook::waitpid, [&] { return REAL(waitpid)(pid, status, options); },
+      [&] {
+        return wait_child(Hook::waitpid, pid, !(options & kNotExitOnly),
+                          [&] { return REAL(waitpid)(pid, status, options | WNOHANG); });
+      });
 }
 
 pid_t wait(int* status) {
   if (!gi::active(Hook::wait)) return REAL(wait)(status);
-  return gi::barrier(Hook::wait, [&] { return REAL(wait)(status); },
-                     [&] { return wait_child(Hook::wait, -1, true, [&] { return REAL(waitpid)(-1, status, WNOHANG); }); });
+  return gi::barrier(
+      Hook::wait, [&] { return REAL(wait)(status); },
+      [&] { return wait_child(Hook::wait, -1, true, [&] { return REAL(waitpid)(-1, status, WNOHANG); }); });
 }
 
 pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage) {
   if (!gi::active(Hook::wait4) || (options & WNOHANG)) return REAL(wait4)(pid, status, options, usage);
-  return gi::barrier(Hook::wait4, [&] { return REAL(wait4)(pid, status, options, usage); },
-                     [&] {
-                       return wait_child(Hook::wait4, pid, !(options & kNotExitOnly),
-                                         [&] { return REAL(wait4)(pid, status, options | WNOHANG, usage); });
-                     });
+  return gi::barrier(
+      Hook::wait4, [&] { return REAL(wait4)(pid, status, options, usage); },
+      [&] {
+        return wait_child(Hook::wait4, pid, !(options & kNotExitOnly),
+                          [&] { return REAL(wait4)(pid, status, options | WNOHANG, usage); });
+      });
 }
 
 int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {
   if (!gi::active(Hook::waitid) || (options & WNOHANG) || !info) return REAL(waitid)(idtype, id, info, options);
   long pid = idtype == P_PID ? static_cast<long>(id) : -1;
   bool exits_only = (options & (WSTOPPED | WCONTINUED)) == 0;
-  return gi::barrier(Hook::waitid, [&] { return REAL(waitid)(idtype, id, info, options); },
-                     [&] {
-                       int r = wait_child(Hook::waitid, pid, exits_only, [&] {
-                         // WNOHANG with nothing to report: 0 and si_pid 0.
-                         info->si_pid = 0;
-                         int rc = REAL(waitid)(idtype, id, info, options | WNOHANG);
-                         return rc < 0 ? -1 : info->si_pid != 0 ? 1 : 0;
-                       });
-                       return r < 0 ? -1 : 0;
-                     });
+  return gi::barrier(
+      Hook::waitid, [&] { return REAL(waitid)(idtype, id, info, options); },
+      [&] {
+        int r = wait_child(Hook::waitid, pid, exits_only, [&] {
+          // WNOHANG with nothing to report: 0 and si_pid 0.
+          info->si_pid = 0;
+          int rc = REAL(waitid)(idtype, id, info, options | WNOHANG);
+          return rc < 0 ? -1 : info->si_pid != 0 ? 1 : 0;
+        });
+        return r < 0 ? -1 : 0;
+      });
 }
 
 }  // extern "C"

@@ -23,8 +23,8 @@
 #include <atomic>
 #include <cerrno>
 
-#include "gate/real.h"
 #include "gate/park.h"
+#include "gate/real.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -89,7 +89,8 @@ void report(const Saved& saved, struct sigaction* out) {
 // install: signal() and its old names, through the sigaction() hook below,
 // so their handlers are wrapped like any other.
 sighandler_t install(int sig, sighandler_t handler, int flags, bool mask_self) {
-  struct sigaction act {}, old{};
+  struct sigaction act {
+  }, old{};
   act.sa_handler = handler;
   sigemptyset(&act.sa_mask);
   if (mask_self && sig > 0 && sig < NSIG) sigaddset(&act.sa_mask, sig);

@@ -26,9 +26,9 @@
 #include <cerrno>
 #include <chrono>
 
-#include "green/io.h"
-#include "gate/real.h"
 #include "gate/park.h"
+#include "gate/real.h"
+#include "green/io.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -87,43 +87,44 @@ int wait_signal(Hook h, const sigset_t* set, siginfo_t* info, const gi::Deadline
 extern "C" {
 
 int sigtimedwait(const sigset_t* set, siginfo_t* info, const struct timespec* timeout) {
-  if (!gi::active(Hook::sigtimedwait) || !set || (timeout && (!gi::valid_interval(timeout) ||
-                                                              (timeout->tv_sec == 0 && timeout->tv_nsec == 0))))
+  if (!gi::active(Hook::sigtimedwait) || !set ||
+      (timeout && (!gi::valid_interval(timeout) || (timeout->tv_sec == 0 && timeout->tv_nsec == 0))))
     return REAL(sigtimedwait)(set, info, timeout);
   gi::Deadline d = timeout ? gi::Deadline::within(*timeout) : gi::Deadline::never();
-  return gi::barrier(Hook::sigtimedwait, [&] { return REAL(sigtimedwait)(set, info, timeout); },
-                     [&] { return wait_signal(Hook::sigtimedwait, set, info, d, gi::OnSignal::interrupt); });
+  return gi::barrier(
+      Hook::sigtimedwait, [&] { return REAL(sigtimedwait)(set, info, timeout); },
+      [&] { return wait_signal(Hook::sigtimedwait, set, info, d, gi::OnSignal::interrupt); });
 }
 
 int sigwaitinfo(const sigset_t* set, siginfo_t* info) {
   if (!gi::active(Hook::sigwaitinfo) || !set) return REAL(sigwaitinfo)(set, info);
-  return gi::barrier(Hook::sigwaitinfo, [&] { return REAL(sigwaitinfo)(set, info); },
-                     [&] {
-                       return wait_signal(Hook::sigwaitinfo, set, info, gi::Deadline::never(),
-                                          gi::OnSignal::interrupt);
-                     });
+  return gi::barrier(
+      Hook::sigwaitinfo, [&] { return REAL(sigwaitinfo)(set, info); },
+      [&] { return wait_signal(Hook::sigwaitinfo, set, info, gi::Deadline::never(), gi::OnSignal::interrupt); });
 }
 
 int sigwait(const sigset_t* set, int* sig) {
   if (!gi::active(Hook::sigwait) || !set) return REAL(sigwait)(set, sig);
-  return gi::barrier(Hook::sigwait, [&] { return REAL(sigwait)(set, sig); }, [&] {
-    // glibc's sigwait: the signal number in *sig, 0 or the error number
-    // returned (not in errno), and a handler's EINTR never seen.
-    int saved = errno;
-    for (;;) {
-      int r = wait_signal(Hook::sigwait, set, nullptr, gi::Deadline::never(), gi::OnSignal::restart);
-      if (r > 0) {
-        *sig = r;
-        errno = saved;
-        return 0;
-      }
-      if (errno != EINTR) {
-        int e = errno;
-        errno = saved;
-        return e;
-      }
-    }
-  });
+  return gi::barrier(
+      Hook::sigwait, [&] { return REAL(sigwait)(set, sig); },
+      [&] {
+        // glibc's sigwait: the signal number in *sig, 0 or the error number
+        // returned (not in errno), and a handler's EINTR never seen.
+        int saved = errno;
+        for (;;) {
+          int r = wait_signal(Hook::sigwait, set, nullptr, gi::Deadline::never(), gi::OnSignal::restart);
+          if (r > 0) {
+            *sig = r;
+            errno = saved;
+            return 0;
+          }
+          if (errno != EINTR) {
+            int e = errno;
+            errno = saved;
+            return e;
+          }
+        }
+      });
 }
 
 }  // extern "C"

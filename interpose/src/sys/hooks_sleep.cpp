@@ -4,8 +4,8 @@
 #include <cerrno>
 #include <chrono>
 
-#include "gate/real.h"
 #include "gate/park.h"
+#include "gate/real.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -36,25 +36,27 @@ extern "C" {
 unsigned int sleep(unsigned int seconds) {
   if (!gi::active(Hook::sleep)) return REAL(sleep)(seconds);
   timespec req{static_cast<time_t>(seconds), 0}, rem{};
-  return gi::barrier(Hook::sleep, [&] { return static_cast<int>(REAL(sleep)(seconds)); },
-                     [&] {
-                       if (sleep_for(Hook::sleep, req, &rem) == 0) return 0;
-                       // Whole seconds left, truncated as glibc's sleep does.
-                       return static_cast<int>(rem.tv_sec);
-                     });
+  return gi::barrier(
+      Hook::sleep, [&] { return static_cast<int>(REAL(sleep)(seconds)); },
+      [&] {
+        if (sleep_for(Hook::sleep, req, &rem) == 0) return 0;
+        // Whole seconds left, truncated as glibc's sleep does.
+        return static_cast<int>(rem.tv_sec);
+      });
 }
 
 int usleep(useconds_t usec) {
   if (!gi::active(Hook::usleep)) return REAL(usleep)(usec);
   timespec req{static_cast<time_t>(usec / 1000000), static_cast<long>(usec % 1000000) * 1000};
-  return gi::barrier(Hook::usleep, [&] { return REAL(usleep)(usec); },
-                     [&] { return sleep_for(Hook::usleep, req, nullptr); });
+  return gi::barrier(
+      Hook::usleep, [&] { return REAL(usleep)(usec); }, [&] { return sleep_for(Hook::usleep, req, nullptr); });
 }
 
 int nanosleep(const struct timespec* req, struct timespec* rem) {
   if (!gi::active(Hook::nanosleep) || !gi::valid_interval(req)) return REAL(nanosleep)(req, rem);
-  return gi::barrier(Hook::nanosleep, [&] { return REAL(nanosleep)(req, rem); },
-                     [&] { return sleep_for(Hook::nanosleep, *req, rem); });
+  return gi::barrier(
+      Hook::nanosleep, [&] { return REAL(nanosleep)(req, rem); },
+      [&] { return sleep_for(Hook::nanosleep, *req, rem); });
 }
 
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, struct timespec* rem) {
@@ -77,7 +79,8 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, stru
           // during the sleep is not followed (documented).
           timespec now{};
           clock_gettime(clock, &now);
-          long long ns = (static_cast<long long>(req->tv_sec) - now.tv_sec) * 1000000000LL + (req->tv_nsec - now.tv_nsec);
+          long long ns = (static_cast<long long>(req->tv_sec) - now.tv_sec) * 1000000000LL +
+                         (req->tv_nsec - now.tv_nsec);
           if (ns < 0) ns = 0;
           rel = {static_cast<time_t>(ns / 1000000000LL), static_cast<long>(ns % 1000000000LL)};
           // An absolute sleep never reports the time left.

@@ -11,8 +11,8 @@
 
 #include <atomic>
 
-#include "green/sleep.h"
 #include "gate/real.h"
+#include "green/sleep.h"
 #include "threads/shared_objects.h"
 #include "threads/spinlock.h"
 #include "threads/threads.h"

@@ -13,8 +13,8 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "threads/green_mutex.h"
 #include "gate/real.h"
+#include "threads/green_mutex.h"
 #include "threads/shared_objects.h"
 #include "threads/threads.h"
 

@@ -95,13 +95,11 @@ extern "C" __attribute__((no_sanitize("address"))) long syscall(long number, ...
       clockid_t clock = (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
       return futex_wait(addr, val, ts ? gi::Deadline::at(clock, *ts) : gi::Deadline::never());
     }
-    case FUTEX_WAKE:
-      return futex_wake(addr, static_cast<int>(val), a[3], a[4], a[5], 0, op);
+    case FUTEX_WAKE: return futex_wake(addr, static_cast<int>(val), a[3], a[4], a[5], 0, op);
     case FUTEX_WAKE_BITSET:
       if (static_cast<unsigned>(a[5]) != kMatchAny) break;
       return futex_wake(addr, static_cast<int>(val), a[3], a[4], a[5], 0, op);
-    default:
-      break;
+    default: break;
   }
   return REAL(syscall)(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -14,8 +14,8 @@
 #include <atomic>
 #include <climits>
 
-#include "threads/green_mutex.h"
 #include "gate/real.h"
+#include "threads/green_mutex.h"
 #include "threads/shared_wait.h"
 #include "threads/threads.h"
 

@@ -148,17 +148,15 @@ int pthread_rwlock_destroy(pthread_rwlock_t* l) {
 // The lock calls: a native (process-shared) lock goes to libc; a green one
 // takes `want` (kRead/kWrite) — waiting, trying only, or until an absolute
 // time on a clock (CLOCK_REALTIME for the timed* calls).
-#define GREEN_RWLOCK_WAIT(name, want, try_only)                               \
-  int name(pthread_rwlock_t* l) {                                              \
-    return native(l) ? REAL(name)(l) : lock(l, want, gi::Deadline::never(), try_only); \
+#define GREEN_RWLOCK_WAIT(name, want, try_only) \
+  int name(pthread_rwlock_t* l) { return native(l) ? REAL(name)(l) : lock(l, want, gi::Deadline::never(), try_only); }
+#define GREEN_RWLOCK_CLOCK(name, want)                                         \
+  int name(pthread_rwlock_t* l, clockid_t clock, const struct timespec* abs) { \
+    return native(l) ? REAL(name)(l, clock, abs) : timed(l, want, clock, abs); \
   }
-#define GREEN_RWLOCK_CLOCK(name, want)                                                       \
-  int name(pthread_rwlock_t* l, clockid_t clock, const struct timespec* abs) {               \
-    return native(l) ? REAL(name)(l, clock, abs) : timed(l, want, clock, abs);               \
-  }
-#define GREEN_RWLOCK_TIMED(name, want)                                                       \
-  int name(pthread_rwlock_t* l, const struct timespec* abs) {                                \
-    return native(l) ? REAL(name)(l, abs) : timed(l, want, CLOCK_REALTIME, abs);             \
+#define GREEN_RWLOCK_TIMED(name, want)                                           \
+  int name(pthread_rwlock_t* l, const struct timespec* abs) {                    \
+    return native(l) ? REAL(name)(l, abs) : timed(l, want, CLOCK_REALTIME, abs); \
   }
 GREEN_RWLOCK_WAIT(pthread_rwlock_rdlock, kRead, false)
 GREEN_RWLOCK_WAIT(pthread_rwlock_tryrdlock, kRead, true)

@@ -150,8 +150,7 @@ int sem_init(sem_t* s, int pshared, unsigned int value) {
 }
 
 int sem_wait(sem_t* s) {
-  if (native(s))
-    return glibc_wait(gi::Hook::sem_wait, s, CLOCK_REALTIME, nullptr, [&] { return REAL(sem_wait)(s); });
+  if (native(s)) return glibc_wait(gi::Hook::sem_wait, s, CLOCK_REALTIME, nullptr, [&] { return REAL(sem_wait)(s); });
   return wait(s, gi::Deadline::never());
 }
 

@@ -19,12 +19,12 @@
 #include <exception>
 #include <string>
 
+#include "gate/real.h"
 #include "green/detail/greenlet_core.h"
-#include "runtime_internal.h"
 #include "green/greenlet.h"
 #include "green/settings.h"
 #include "green/sleep.h"
-#include "gate/real.h"
+#include "runtime_internal.h"
 #include "threads/thread_tls.h"
 #include "threads/threads.h"
 
@@ -268,8 +268,7 @@ int pthread_getattr_np(pthread_t th, pthread_attr_t* attr) {
   const green::detail::FiberState* f = t->core ? &t->core->fiber_ : nullptr;
   if (f && f->stack_base && f->stack_size > guard)
     pthread_attr_setstack(attr, static_cast<char*>(f->stack_base) + guard, f->stack_size - guard);
-  else
-    pthread_attr_setstacksize(attr, t->stack_size);  // not started (or finished): no stack yet
+  else pthread_attr_setstacksize(attr, t->stack_size);  // not started (or finished): no stack yet
   return 0;
 }
 

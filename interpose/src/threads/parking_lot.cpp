@@ -12,10 +12,10 @@
 #include <optional>
 
 #include "green/detail/greenlet_core.h"
-#include "runtime_internal.h"
 #include "green/detail/sched.h"
 #include "green/errors.h"
 #include "green/hub.h"
+#include "runtime_internal.h"
 #include "threads/spinlock.h"
 #include "threads/threads.h"
 
@@ -38,11 +38,11 @@ struct Waiter {
   Want want{};
   int id = 0;
   std::uintptr_t token = 0;
-  std::atomic<int> state{0};               // 0 queued, 1 unparked; the futex word of OS waiters
+  std::atomic<int> state{0};                 // 0 queued, 1 unparked; the futex word of OS waiters
   detail::GreenletCore* greenlet = nullptr;  // null: an OS thread waits on `state`
-  pid_t tid = 0;                           // the OS thread it waits on
-  HubHandle hub;                           // greenlet waiters: where cross-thread wakes go
-  std::shared_ptr<CrossWake> cross;        // set by a cross-thread unparker
+  pid_t tid = 0;                             // the OS thread it waits on
+  HubHandle hub;                             // greenlet waiters: where cross-thread wakes go
+  std::shared_ptr<CrossWake> cross;          // set by a cross-thread unparker
 };
 
 struct Bucket {
@@ -169,8 +169,7 @@ Result sleep_os(Bucket& b, Waiter& w, const Deadline& d) {
   }
 }
 
-Result sleep_green(Bucket& b, Waiter& w, const Deadline& d,
-                   void (*abandon)(const void*, std::uintptr_t)) {
+Result sleep_green(Bucket& b, Waiter& w, const Deadline& d, void (*abandon)(const void*, std::uintptr_t)) {
   std::optional<KeepAlive> reported;  // after a deadlock report: wait on, as natively
   auto leave = [&] {
     if (w.cross) w.cross->alive = false;

@@ -11,9 +11,9 @@
 #include <memory>
 #include <utility>
 
-#include "green/threadpool.h"
 #include "gate/park.h"
 #include "gate/real.h"
+#include "green/threadpool.h"
 
 namespace green::interpose::threads {
 

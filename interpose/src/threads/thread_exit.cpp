@@ -31,14 +31,15 @@ constexpr _Unwind_Exception_Class kClass = 0x47524e5445584954ull;  // "GRNTEXIT"
 [[noreturn]] void swallowed(_Unwind_Reason_Code, _Unwind_Exception*) {
   // A catch (...) ended without rethrowing: the thread would go on after
   // pthread_exit. glibc aborts in the same case.
-  std::fputs("green: FATAL: pthread_exit/pthread_cancel unwinding was caught by catch (...) and not rethrown; "
-             "rethrow it (throw;) from catch (...) blocks\n",
-             stderr);
+  std::fputs(
+      "green: FATAL: pthread_exit/pthread_cancel unwinding was caught by catch (...) and not rethrown; "
+      "rethrow it (throw;) from catch (...) blocks\n",
+      stderr);
   std::abort();
 }
 
-_Unwind_Reason_Code stop(int, _Unwind_Action actions, _Unwind_Exception_Class, _Unwind_Exception*,
-                         _Unwind_Context* ctx, void* param) {
+_Unwind_Reason_Code stop(int, _Unwind_Action actions, _Unwind_Exception_Class, _Unwind_Exception*, _Unwind_Context* ctx,
+                         void* param) {
   auto* t = static_cast<gt::GreenThread*>(param);
   auto cfa = static_cast<std::uintptr_t>(_Unwind_GetCFA(ctx));
   bool end = (actions & _UA_END_OF_STACK) || cfa >= reinterpret_cast<std::uintptr_t>(t->exit_frame);

@@ -41,13 +41,13 @@ constexpr std::size_t tcb = 0;                // header.tcb: the descriptor itse
 constexpr std::size_t self = 16;              // header.self: the same
 constexpr std::size_t multiple_threads = 24;  // header: 0 lets glibc's catomic_* drop the lock prefix
 constexpr std::size_t sysinfo = 32;
-constexpr std::size_t stack_guard = 40;       // fs:0x28, the stack protector's canary
-constexpr std::size_t pointer_guard = 48;     // fs:0x30, PTR_MANGLE's key (setjmp, atexit)
-constexpr std::size_t feature_1 = 72;         // CET state
-constexpr std::size_t list = 704;             // link on glibc's thread lists (next, prev)
+constexpr std::size_t stack_guard = 40;    // fs:0x28, the stack protector's canary
+constexpr std::size_t pointer_guard = 48;  // fs:0x30, PTR_MANGLE's key (setjmp, atexit)
+constexpr std::size_t feature_1 = 72;      // CET state
+constexpr std::size_t list = 704;          // link on glibc's thread lists (next, prev)
 constexpr std::size_t tid = 720;
 constexpr std::size_t robust_prev = 728;
-constexpr std::size_t robust_head = 736;      // .list, then .futex_offset at +8
+constexpr std::size_t robust_head = 736;  // .list, then .futex_offset at +8
 constexpr std::size_t specific_1stblock = 784;
 constexpr std::size_t specific = 1296;
 constexpr std::size_t start_routine = 1592;
@@ -56,7 +56,7 @@ constexpr std::size_t stackblock = 1680;
 constexpr std::size_t stackblock_size = 1688;
 constexpr std::size_t guardsize = 1696;
 constexpr std::size_t reported_guardsize = 1704;
-constexpr std::size_t res = 1720;             // the thread's resolver state (__resp points here)
+constexpr std::size_t res = 1720;  // the thread's resolver state (__resp points here)
 constexpr std::size_t size = 2368;
 }  // namespace off
 
@@ -74,13 +74,13 @@ struct OwnBlock {
 
 struct Glibc {
   bool ok = false;
-  void* (*allocate)(void*) = nullptr;          // _dl_allocate_tls
-  void* (*init)(void*, bool) = nullptr;        // _dl_allocate_tls_init
-  void (*deallocate)(void*, bool) = nullptr;   // _dl_deallocate_tls
-  void (*ctype_init)() = nullptr;              // __ctype_init
-  void (*call_tls_dtors)() = nullptr;          // __call_tls_dtors
-  std::ptrdiff_t resp = 0;                     // __resp from the thread pointer
-  std::ptrdiff_t rseq = 0;                     // __rseq_offset: the rseq area from the thread pointer
+  void* (*allocate)(void*) = nullptr;         // _dl_allocate_tls
+  void* (*init)(void*, bool) = nullptr;       // _dl_allocate_tls_init
+  void (*deallocate)(void*, bool) = nullptr;  // _dl_deallocate_tls
+  void (*ctype_init)() = nullptr;             // __ctype_init
+  void (*call_tls_dtors)() = nullptr;         // __call_tls_dtors
+  std::ptrdiff_t resp = 0;                    // __resp from the thread pointer
+  std::ptrdiff_t rseq = 0;                    // __rseq_offset: the rseq area from the thread pointer
   OwnBlock own[2];
   std::size_t own_count = 0;
   OwnBlock libc;  // libc's own static block: kept when a descriptor is reused
@@ -252,10 +252,8 @@ void* tls_create() noexcept {
   const Glibc& g = glibc();
   if (!g.ok) return nullptr;
   void* tp = pool_take();
-  if (tp)
-    reuse(g, tp);
-  else
-    tp = g.allocate(nullptr);  // zeroed descriptor, dtv, every module's TLS image
+  if (tp) reuse(g, tp);
+  else tp = g.allocate(nullptr);  // zeroed descriptor, dtv, every module's TLS image
   if (!tp) return nullptr;
   void* os = gd::os_thread_pointer();
   at<void*>(tp, off::tcb) = tp;

@@ -49,25 +49,25 @@ inline constexpr int kFirstGreenId = 0x40000000;
 struct GreenThread : detail::ThreadRecord {
   static constexpr std::uint32_t kMagic = 0x67746872;  // "gthr"
   std::uint32_t magic = kMagic;
-  int id = 0;                           // owner id (>= kFirstGreenId)
-  unsigned number = 0;                  // 1, 2, ... in creation order, for reports
+  int id = 0;           // owner id (>= kFirstGreenId)
+  unsigned number = 0;  // 1, 2, ... in creation order, for reports
   void* (*start)(void*) = nullptr;
   void* arg = nullptr;
-  void* result = nullptr;               // start's return value or pthread_exit's
+  void* result = nullptr;                // start's return value or pthread_exit's
   detail::GreenletCore* core = nullptr;  // while it runs
   bool detached = false;
-  bool done = false;                    // finished: joinable
-  GreenThread* joiner_of = nullptr;     // the thread this one is joining
-  bool joined = false;                  // someone is joining it
-  char name[16] = {};                   // pthread_setname_np
-  std::size_t stack_size = 0;           // asked for (pthread_getattr_np before it runs)
+  bool done = false;                 // finished: joinable
+  GreenThread* joiner_of = nullptr;  // the thread this one is joining
+  bool joined = false;               // someone is joining it
+  char name[16] = {};                // pthread_setname_np
+  std::size_t stack_size = 0;        // asked for (pthread_getattr_np before it runs)
 
   // Cancellation (deferred only): delivered at the next cancellation point.
   bool cancel_enabled = true;
-  bool cancel_async = false;            // recorded; acts as deferred (documented)
+  bool cancel_async = false;  // recorded; acts as deferred (documented)
   bool cancel_pending = false;
-  bool in_cancel_point = false;         // parked inside a cancellation point
-  bool exiting = false;                 // pthread_exit/cancel unwinding
+  bool in_cancel_point = false;  // parked inside a cancellation point
+  bool exiting = false;          // pthread_exit/cancel unwinding
 
   // Thread-specific data: value and the key's generation when it was set.
   struct Specific {
@@ -80,7 +80,7 @@ struct GreenThread : detail::ThreadRecord {
   // (pthread_cleanup_push without exceptions) registered by this thread.
   jmp_buf exit_jmp;
   void* exit_frame = nullptr;
-  void* cleanup = nullptr;              // innermost __pthread_unwind_buf_t
+  void* cleanup = nullptr;  // innermost __pthread_unwind_buf_t
   _Unwind_Exception unwind{};
 
   // What it waits on, for the deadlock report.
@@ -117,7 +117,6 @@ class WaitNote {
 
 // report_deadlock: print every green thread and what it waits on (stderr).
 void report_deadlock() noexcept;
-
 
 // exit_thread: pthread_exit for a green thread: unwind its stack (running C++
 // destructors and C cleanup handlers) to its start, store `value`.

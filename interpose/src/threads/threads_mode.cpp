@@ -5,11 +5,11 @@
 
 #include <atomic>
 
+#include "gate/gate.h"
 #include "green/detail/greenlet_core.h"
-#include "runtime_internal.h"
 #include "green/detail/sched.h"
 #include "green/settings.h"
-#include "gate/gate.h"
+#include "runtime_internal.h"
 #include "threads/threads.h"
 
 namespace green::interpose::threads {
@@ -69,8 +69,7 @@ GreenThread* current() noexcept {
 // The main thread's notes, for the deadlock report.
 GreenThread g_main_notes;
 
-WaitNote::WaitNote(const char* reason, const void* object, int owner, const char* relation) noexcept
-    : t_(current()) {
+WaitNote::WaitNote(const char* reason, const void* object, int owner, const char* relation) noexcept : t_(current()) {
   if (!t_ && is_main_thread()) t_ = &g_main_notes;
   if (!t_) return;
   t_->wait_reason = reason;

@@ -60,7 +60,8 @@ class Event : public detail::Linkable {
       bool woken = detail::wait_linkable(*this, timeout, "Event.wait");
       if (flag_ || (woken && sets_ != start)) return true;
       if (!woken) return false;
-      if (timeout != forever) timeout = std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
+      if (timeout != forever)
+        timeout = std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
     }
   }
 
@@ -123,8 +124,7 @@ class AsyncResult : public detail::AsyncResultBase {
   // set: complete with `v` and release every waiter (FIFO); replaces an
   // earlier completion (gevent). Never switches.
   template <class U = T>
-    requires(!std::is_void_v<T>)
-  void set(U&& v) {
+  requires(!std::is_void_v<T>) void set(U&& v) {
     value_.emplace(std::forward<U>(v));
     exc_ = nullptr;
     complete();

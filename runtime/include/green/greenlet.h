@@ -70,7 +70,8 @@ class AnyGreenlet {
   // (join, sleep, I/O); if it throws, that greenlet fails and is reported
   // like any other. Callbacks start in link order. Returns an id for unlink.
   LinkId link(std::function<void(const AnyGreenlet&)> cb) const {
-    return detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); }, true);
+    return detail::link_core(
+        *core_, [g = *this, cb = std::move(cb)] { cb(g); }, true);
   }
   // rawlink: call `cb(*this)` in the hub itself once the greenlet is dead,
   // without a greenlet of its own: cheaper, but it must not block — a
@@ -79,14 +80,19 @@ class AnyGreenlet {
   // a dead greenlet it runs at the caller's next switch. In link order with
   // link()'s callbacks.
   LinkId rawlink(std::function<void(const AnyGreenlet&)> cb) const {
-    return detail::link_core(*core_, [g = *this, cb = std::move(cb)] { cb(g); }, false);
+    return detail::link_core(
+        *core_, [g = *this, cb = std::move(cb)] { cb(g); }, false);
   }
   // link_value / link_exception: link() that fires only on success / failure.
   LinkId link_value(std::function<void(const AnyGreenlet&)> cb) const {
-    return link([cb = std::move(cb)](const AnyGreenlet& g) { if (g.successful()) cb(g); });
+    return link([cb = std::move(cb)](const AnyGreenlet& g) {
+      if (g.successful()) cb(g);
+    });
   }
   LinkId link_exception(std::function<void(const AnyGreenlet&)> cb) const {
-    return link([cb = std::move(cb)](const AnyGreenlet& g) { if (!g.successful()) cb(g); });
+    return link([cb = std::move(cb)](const AnyGreenlet& g) {
+      if (!g.successful()) cb(g);
+    });
   }
   // unlink: forget the callback `id` names; false when it already fired (or
   // was never linked here). Never blocks.

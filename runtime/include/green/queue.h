@@ -66,7 +66,9 @@ template <class T, class Container, bool kFromBack>
 struct EndStore {
   Container items;
   template <class U>
-  void push(U&& v) { items.emplace_back(std::forward<U>(v)); }
+  void push(U&& v) {
+    items.emplace_back(std::forward<U>(v));
+  }
   const T& peek() const {
     if constexpr (kFromBack) {
       return items.back();
@@ -249,9 +251,7 @@ class BasicQueue {
   // An item (slot) is free for the caller only beyond those already promised
   // to notified getters (putters) that have not run yet: FIFO without hand-off.
   bool has_item() const noexcept { return store_.items.size() > getters_.pending(); }
-  bool has_room() const noexcept {
-    return maxsize_ == 0 || store_.items.size() + putters_.pending() < maxsize_;
-  }
+  bool has_room() const noexcept { return maxsize_ == 0 || store_.items.size() + putters_.pending() < maxsize_; }
   void wake_getters() noexcept {
     while (getters_.parked() != 0 && has_item() && getters_.notify_one()) {
     }

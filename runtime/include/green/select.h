@@ -61,8 +61,7 @@ struct Selected {
 // (then both lists are empty). A closed fd counts as ready, so that the next
 // call on it reports the error.
 Selected select(std::span<const int> rlist, std::span<const int> wlist, Duration timeout = forever);
-inline Selected select(std::initializer_list<int> rlist, std::initializer_list<int> wlist,
-                       Duration timeout = forever) {
+inline Selected select(std::initializer_list<int> rlist, std::initializer_list<int> wlist, Duration timeout = forever) {
   return select(std::span<const int>(rlist.begin(), rlist.size()), std::span<const int>(wlist.begin(), wlist.size()),
                 timeout);
 }
@@ -79,8 +78,8 @@ struct SelectResult {
 // `timeout` passes (then the result is empty). An object counts as ready
 // when waiting on it would return at once (an Event set, a greenlet dead).
 template <std::ranges::input_range R>
-  requires Waitable<std::ranges::range_value_t<R>>
-SelectResult select(std::span<PollFd> fds, R&& objects, Duration timeout = forever) {
+requires Waitable<std::ranges::range_value_t<R>> SelectResult select(std::span<PollFd> fds, R&& objects,
+                                                                     Duration timeout = forever) {
   std::vector<detail::Linkable*> links;
   for (const auto& h : objects) links.push_back(&detail::linkable_of(h));
   std::vector<bool> ready;

@@ -44,7 +44,7 @@ struct IsRefWrapper<std::reference_wrapper<U>> : std::true_type {};
 // waited on through pointers or references.
 template <class H>
 concept Waitable = detail::HasLinkable<const H> ||
-                   (std::is_pointer_v<H> && detail::HasLinkable<std::remove_pointer_t<H>>) ||
+                   (std::is_pointer_v<H>&& detail::HasLinkable<std::remove_pointer_t<H>>) ||
                    (detail::IsRefWrapper<H>::value && detail::HasLinkable<typename H::type>);
 
 namespace detail {
@@ -125,23 +125,21 @@ class IWait {
 };
 
 template <std::ranges::input_range R>
-  requires Waitable<std::ranges::range_value_t<R>>
-IWait(R&&, Duration, std::size_t) -> IWait<std::ranges::range_value_t<R>>;
+requires Waitable<std::ranges::range_value_t<R>> IWait(R&&, Duration, std::size_t)
+->IWait<std::ranges::range_value_t<R>>;
 
 // iwait: see IWait.
 template <std::ranges::input_range R>
-  requires Waitable<std::ranges::range_value_t<R>>
-IWait<std::ranges::range_value_t<R>> iwait(R&& objects, Duration timeout = forever,
-                                            std::size_t count = static_cast<std::size_t>(-1)) {
+requires Waitable<std::ranges::range_value_t<R>> IWait<std::ranges::range_value_t<R>> iwait(
+    R&& objects, Duration timeout = forever, std::size_t count = static_cast<std::size_t>(-1)) {
   return IWait<std::ranges::range_value_t<R>>(std::forward<R>(objects), timeout, count);
 }
 
 // wait: park until `count` objects (all by default) are ready or `timeout`
 // passes; returns the ready ones in completion order.
 template <std::ranges::input_range R>
-  requires Waitable<std::ranges::range_value_t<R>>
-std::vector<std::ranges::range_value_t<R>> wait(R&& objects, Duration timeout = forever,
-                                                 std::size_t count = static_cast<std::size_t>(-1)) {
+requires Waitable<std::ranges::range_value_t<R>> std::vector<std::ranges::range_value_t<R>> wait(
+    R&& objects, Duration timeout = forever, std::size_t count = static_cast<std::size_t>(-1)) {
   std::vector<std::ranges::range_value_t<R>> out;
   IWait<std::ranges::range_value_t<R>> it(std::forward<R>(objects), timeout, count);
   while (auto h = it.next()) out.push_back(std::move(*h));
@@ -152,9 +150,8 @@ std::vector<std::ranges::range_value_t<R>> wait(R&& objects, Duration timeout = 
 // that did, in completion order. With raise_error, the first failure seen is
 // rethrown at once (the other greenlets keep running).
 template <std::ranges::input_range R>
-  requires std::derived_from<std::ranges::range_value_t<R>, AnyGreenlet>
-std::vector<std::ranges::range_value_t<R>> joinall(R&& greenlets, Duration timeout = forever,
-                                                    bool raise_error = false) {
+requires std::derived_from<std::ranges::range_value_t<R>, AnyGreenlet> std::vector<std::ranges::range_value_t<R>>
+joinall(R&& greenlets, Duration timeout = forever, bool raise_error = false) {
   std::vector<std::ranges::range_value_t<R>> out;
   IWait<std::ranges::range_value_t<R>> it(std::forward<R>(greenlets), timeout, static_cast<std::size_t>(-1));
   while (auto g = it.next()) {
@@ -169,7 +166,7 @@ std::vector<std::ranges::range_value_t<R>> joinall(R&& greenlets, Duration timeo
 // When `timeout` runs out first, throws Timeout::expired(timeout) (gevent
 // raises Timeout); the survivors keep their pending kill.
 template <std::ranges::input_range R>
-  requires std::derived_from<std::ranges::range_value_t<R>, AnyGreenlet>
+requires std::derived_from<std::ranges::range_value_t<R>, AnyGreenlet>
 void killall(R&& greenlets, std::exception_ptr exc = nullptr, bool block = true, Duration timeout = forever) {
   std::size_t n = 0;
   for (const AnyGreenlet& g : greenlets) {

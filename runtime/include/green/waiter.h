@@ -28,7 +28,10 @@ class WaiterBase {
 
   bool ready() const noexcept { return fired_; }
   // reset: forget a delivered value so the Waiter can be used again.
-  void reset() noexcept { fired_ = false; exc_ = nullptr; }
+  void reset() noexcept {
+    fired_ = false;
+    exc_ = nullptr;
+  }
   // throw_: make get() throw `e`. Never blocks.
   void throw_(std::exception_ptr e) noexcept {
     exc_ = std::move(e);

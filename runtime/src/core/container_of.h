@@ -9,10 +9,11 @@
 
 #include <cstddef>
 
-#define GREEN_CONTAINER_OF(ptr, Type, member)                                                        \
-  ([](auto* p_) noexcept {                                                                         \
-    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Winvalid-offsetof\"")        \
-    constexpr std::size_t off_ = offsetof(Type, member);                                           \
-    _Pragma("GCC diagnostic pop")                                                                  \
-    return reinterpret_cast<Type*>(reinterpret_cast<char*>(p_) - off_);                            \
+// clang-format off: the pragmas must stay one per line to be readable.
+#define GREEN_CONTAINER_OF(ptr, Type, member)                                                                         \
+  ([](auto* p_) noexcept {                                                                                            \
+    _Pragma("GCC diagnostic push")                                                                                    \
+        _Pragma("GCC diagnostic ignored \"-Winvalid-offsetof\"") constexpr std::size_t off_ = offsetof(Type, member); \
+    _Pragma("GCC diagnostic pop") return reinterpret_cast<Type*>(reinterpret_cast<char*>(p_) - off_);                 \
   }(ptr))
+// clang-format on

@@ -46,7 +46,7 @@ namespace detail {
 int wait_fd_known(int fd, int events, Deadline deadline, std::uint32_t tag) {
   events &= READ | WRITE;
   if (deadline.left() <= Duration::zero()) return 0;
-  const char* reason = events == READ ? "an fd to become readable"
+  const char* reason = events == READ    ? "an fd to become readable"
                        : events == WRITE ? "an fd to become writable"
                                          : "an fd to become readable or writable";
   PollFd p{fd, events, 0};

@@ -3,7 +3,6 @@
 #include "core/hub_core.h"
 #include "core/hub_switch.h"
 
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -12,9 +11,9 @@
 #include <system_error>
 #include <utility>
 
-#include "diag/diagnostics.h"
 #include "core/fork.h"
 #include "core/thread_pointer.h"
+#include "diag/diagnostics.h"
 #include "green/error_handler.h"
 #include "green/errors.h"
 #include "green/settings.h"
@@ -215,7 +214,7 @@ boost::context::detail::transfer_t Hub::yield_switch() {
   GreenletCore* next = pick_next();
   if (next == me) return stay_running(*me);
   me->fiber_.saved_errno = *errno_location();  // not on this frame: it is gone when we resume
-  begin_switch(*next);  // may install next's descriptor: errno is read above
+  begin_switch(*next);                         // may install next's descriptor: errno is read above
   return fiber_jump(me->fiber_, next->fiber_, yield_record_);
 }
 

@@ -16,19 +16,19 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <functional>
 #include <vector>
 
 #include "core/fd_slots.h"
 #include "core/fiber.h"
-#include "green/detail/greenlet_core.h"
-#include "green/detail/intrusive_list.h"
-#include "green/hub.h"
 #include "core/loop.h"
 #include "core/stack.h"
 #include "core/thread_pointer.h"
+#include "green/detail/greenlet_core.h"
+#include "green/detail/intrusive_list.h"
+#include "green/hub.h"
 
 namespace green::detail {
 
@@ -51,15 +51,13 @@ class Hub {
   GreenletCore* current() const noexcept { return current_; }
   // in_hub: the hub runs, or a dead greenlet fires its links (greenlet_entry):
   // either way nothing here may park, and the interposer passes calls through.
-  bool in_hub() const noexcept {
-    return current_ == hub_core_.get() || current_->state_ == GreenletCore::State::dead;
-  }
+  bool in_hub() const noexcept { return current_ == hub_core_.get() || current_->state_ == GreenletCore::State::dead; }
   EventLoop& loop() noexcept { return loop_; }
   const std::shared_ptr<GreenletCore>& main() const noexcept { return main_; }
 
   void start(const std::shared_ptr<GreenletCore>& g, Duration delay);
   bool park(const char* reason, Duration timeout);
-  void park_untimed(const char* reason);  // hub_switch.h
+  void park_untimed(const char* reason);                                    // hub_switch.h
   bool park_until(const bool& done, Duration timeout, const char* reason);  // hub_switch.h
   void wake(GreenletCore* g) noexcept;
   void yield();
@@ -144,10 +142,11 @@ class Hub {
   static constinit thread_local Hub* tls_hub_;
 
   GreenletCore* current_ = nullptr;
-  bool tp_switching_ = false;  // a green thread with a descriptor of its own ran here (install_thread_pointer)
+  bool tp_switching_ = false;    // a green thread with a descriptor of its own ran here (install_thread_pointer)
   std::ptrdiff_t errno_offset_;  // errno from the thread pointer, located once: a switch saves and restores it
-  void* installed_tp_ = nullptr;  // the installed descriptor: a green thread's, or null for os_tp_ (the hub keeps what it finds)
-  void* os_tp_;                   // the OS thread's own (thread_pointer.h)
+  void* installed_tp_ =
+      nullptr;   // the installed descriptor: a green thread's, or null for os_tp_ (the hub keeps what it finds)
+  void* os_tp_;  // the OS thread's own (thread_pointer.h)
   std::shared_ptr<GreenletCore> main_;      // the thread's own stack
   std::shared_ptr<GreenletCore> hub_core_;  // the fiber running run()
   IntrusiveList ready_;
@@ -155,11 +154,11 @@ class Hub {
   StackPool stacks_;
   FdSlots fd_slots_;
   std::shared_ptr<Mailbox> mailbox_;
-  SwitchRecord yield_record_{};             // yield_switch's: its frame is gone when the jump lands
+  SwitchRecord yield_record_{};  // yield_switch's: its frame is gone when the jump lands
   Deadline batch_deadline_ = Deadline::now();
   unsigned direct_switches_ = 0;
-  bool timer_cut_ = false;     // within_batch ended a chain for a due timer: run_ready fires it
-  bool in_loop_ = false;  // the hub is inside the event loop's dispatch (see pick_next)
+  bool timer_cut_ = false;  // within_batch ended a chain for a due timer: run_ready fires it
+  bool in_loop_ = false;    // the hub is inside the event loop's dispatch (see pick_next)
   Duration batch_budget_;
   std::size_t keepalives_ = 0;
   std::size_t live_ = 0;

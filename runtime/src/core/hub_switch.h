@@ -22,7 +22,8 @@ namespace green::detail {
   next.state_ = GreenletCore::State::running;
   // Green-threads mode: a green thread runs on its own thread descriptor. A
   // hub that never ran one pays a flag test (beside current_) per switch.
-  if (tp_switching_) [[unlikely]] switch_thread_pointer(next);
+  if (tp_switching_) [[unlikely]]
+    switch_thread_pointer(next);
   // Relaxed, and a plain load+store: no locked instruction on the switch path.
   // Only the blocking monitor's thread reads it concurrently.
   switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

@@ -9,8 +9,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "core/internal_fd.h"
@@ -106,14 +106,17 @@ void EventLoop::start_timer_fd() noexcept {
   timer_fd_ = place_internal_fd(timer_fd_);
   timer_fd_due_ = Deadline::never();
   ev_io* w = new (timer_io_) ev_io;
-  ev_io_init(w, [](struct ev_loop*, ev_io* io, int) {
-    auto* self = static_cast<EventLoop*>(io->data);
-    std::uint64_t expirations;
-    while (::read(self->timer_fd_, &expirations, sizeof expirations) > 0) {
-    }
-    self->timer_fd_due_ = Deadline::never();  // fired: the next block arms it again
-    // The due timers fire after ev_run returns (run_once).
-  }, timer_fd_, EV_READ);
+  ev_io_init(
+      w,
+      [](struct ev_loop*, ev_io* io, int) {
+        auto* self = static_cast<EventLoop*>(io->data);
+        std::uint64_t expirations;
+        while (::read(self->timer_fd_, &expirations, sizeof expirations) > 0) {
+        }
+        self->timer_fd_due_ = Deadline::never();  // fired: the next block arms it again
+        // The due timers fire after ev_run returns (run_once).
+      },
+      timer_fd_, EV_READ);
   w->data = this;
   ev_io_start(loop_, w);
   // Like the doorbell, the timerfd alone keeps nothing alive: armed timers do
@@ -184,8 +187,13 @@ void EventLoop::track_polling(std::atomic<bool>* flag) noexcept {
   }
   // libev calls release right before it blocks in epoll_wait and acquire right after.
   ev_set_loop_release_cb(
-      loop_, [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(true, std::memory_order_relaxed); },
-      [](struct ev_loop* l) noexcept { static_cast<std::atomic<bool>*>(ev_userdata(l))->store(false, std::memory_order_relaxed); });
+      loop_,
+      [](struct ev_loop* l) noexcept {
+        static_cast<std::atomic<bool>*>(ev_userdata(l))->store(true, std::memory_order_relaxed);
+      },
+      [](struct ev_loop* l) noexcept {
+        static_cast<std::atomic<bool>*>(ev_userdata(l))->store(false, std::memory_order_relaxed);
+      });
 }
 
 void EventLoop::hold() noexcept { ev_ref(loop_); }
@@ -223,8 +231,7 @@ void FdWatch::start(EventLoop& loop, int fd, int events, bool same_file) noexcep
   stop();
   ev_io* w = as_io(raw_);
   int ev = (events & green::READ ? EV_READ : 0) | (events & green::WRITE ? EV_WRITE : 0);
-  if (!same_file || set_loop_ != &loop || set_generation_ != loop.generation_ || set_fd_ != fd ||
-      set_events_ != ev) {
+  if (!same_file || set_loop_ != &loop || set_generation_ != loop.generation_ || set_fd_ != fd || set_events_ != ev) {
     ev_io_set(w, fd, ev);
     set_loop_ = &loop;
     set_generation_ = loop.generation_;

@@ -53,7 +53,9 @@ class EventLoop {
   void set_async(void (*fn)(void*), void* arg) noexcept;
   void async_send() noexcept;  // any thread
 
-  struct ev_loop* raw() const noexcept { return loop_; }
+  struct ev_loop* raw() const noexcept {
+    return loop_;
+  }
 
   // track_polling: keep `*flag` true while the loop waits in the kernel for
   // events (and false otherwise), for the blocking monitor's thread; nullptr

@@ -3,8 +3,8 @@
 
 #include <exception>
 
-#include "green/detail/sched.h"
 #include "core/hub_core.h"
+#include "green/detail/sched.h"
 
 namespace green::detail {
 

@@ -4,10 +4,10 @@
 
 #include <chrono>
 
-#include "green/sleep.h"
-#include "green/waiter.h"
 #include "core/hub_core.h"
 #include "core/hub_switch.h"
+#include "green/sleep.h"
+#include "green/waiter.h"
 
 namespace green {
 namespace detail {

@@ -36,12 +36,12 @@ namespace green::detail {
 struct Slab {
   char* base = nullptr;
   std::size_t stack_size = 0;
-  std::size_t count = 0;          // stacks the slab holds
-  std::size_t carved = 0;         // stacks handed out so far (pool thread only)
-  std::size_t in_use = 0;         // carved stacks not back in a free list (pool thread only)
+  std::size_t count = 0;   // stacks the slab holds
+  std::size_t carved = 0;  // stacks handed out so far (pool thread only)
+  std::size_t in_use = 0;  // carved stacks not back in a free list (pool thread only)
   std::atomic<bool> mapped{true};
   std::unique_ptr<std::atomic<bool>[]> guarded;  // per stack: guard page protected
-  Slab* next = nullptr;           // registry link, immutable once published
+  Slab* next = nullptr;                          // registry link, immutable once published
 };
 
 namespace {
@@ -113,8 +113,8 @@ void guard(Slab& s, std::size_t i) noexcept {
 
 Slab* map_slab(std::size_t stack_size, std::size_t count) {
   const std::size_t bytes = stack_size * count;
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
-                   -1, 0);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1,
+                   0);
   if (p == MAP_FAILED) {
     int e = errno;
     throw std::system_error(e, std::generic_category(),

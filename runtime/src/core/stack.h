@@ -31,9 +31,9 @@ namespace green::detail {
 struct Slab;
 
 struct Stack {
-  void* base = nullptr;   // lowest address (the guard page, protected or not)
-  std::size_t size = 0;   // whole stack, guard page included
-  Slab* slab = nullptr;   // the mapping it was carved from
+  void* base = nullptr;  // lowest address (the guard page, protected or not)
+  std::size_t size = 0;  // whole stack, guard page included
+  Slab* slab = nullptr;  // the mapping it was carved from
 };
 
 std::size_t page_size() noexcept;
@@ -49,8 +49,8 @@ void stack_unmap(Stack s) noexcept;
 struct StackHit {
   void* stack_base = nullptr;  // the stack the address is in (Stack::base)
   std::size_t stack_size = 0;
-  bool in_guard = false;       // the address is in that stack's guard page...
-  bool guarded = false;        // ...and the guard page is protected (a fault there is an overflow)
+  bool in_guard = false;  // the address is in that stack's guard page...
+  bool guarded = false;   // ...and the guard page is protected (a fault there is an overflow)
 };
 
 // stack_find: is `addr` inside a stack green allocated, and in its guard page?

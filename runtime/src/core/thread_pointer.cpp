@@ -23,7 +23,9 @@ namespace {
 // wrfsbase faults (SIGILL) unless the kernel enabled it: ask AT_HWCAP2 once.
 const bool g_fsgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
 
-[[gnu::target("fsgsbase")]] void write_fsbase(void* tp) noexcept { __builtin_ia32_wrfsbase64(reinterpret_cast<unsigned long long>(tp)); }
+[[gnu::target("fsgsbase")]] void write_fsbase(void* tp) noexcept {
+  __builtin_ia32_wrfsbase64(reinterpret_cast<unsigned long long>(tp));
+}
 
 }  // namespace
 

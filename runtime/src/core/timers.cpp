@@ -18,7 +18,7 @@ namespace green::detail {
 void TimerHeap::push_back(TimerSlot s) {
   if (size_ == capacity_) {
     const std::size_t cap = capacity_ ? capacity_ * 2 : 64;
-    auto* d = static_cast<TimerSlot*>(::operator new((cap + kRoot) * sizeof(TimerSlot), std::align_val_t{64}));
+    auto* d = static_cast<TimerSlot*>(::operator new ((cap + kRoot) * sizeof(TimerSlot), std::align_val_t{64}));
     if (size_) std::memcpy(d + kRoot, data_ + kRoot, size_ * sizeof(TimerSlot));
     release();
     data_ = d;
@@ -28,7 +28,7 @@ void TimerHeap::push_back(TimerSlot s) {
 }
 
 void TimerHeap::release() noexcept {
-  if (data_) ::operator delete(data_, std::align_val_t{64});
+  if (data_) ::operator delete (data_, std::align_val_t{64});
   data_ = nullptr;
 }
 

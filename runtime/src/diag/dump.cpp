@@ -23,9 +23,9 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/hub_core.h"
 #include "diag/diagnostics.h"
 #include "green/settings.h"
-#include "core/hub_core.h"
 
 namespace green::detail {
 
@@ -36,8 +36,7 @@ void write_backtrace(std::ostream& out, const char* indent) {
   int n = ::backtrace(frames, 64);
   std::unique_ptr<char*, void (*)(void*)> names(::backtrace_symbols(frames, n), &std::free);
   // Frame 0 is this function.
-  for (int i = 1; i < n; ++i)
-    out << indent << "    #" << (i - 1) << ' ' << (names ? names.get()[i] : "?") << '\n';
+  for (int i = 1; i < n; ++i) out << indent << "    #" << (i - 1) << ' ' << (names ? names.get()[i] : "?") << '\n';
 }
 
 void describe(GreenletCore& g, bool current, std::ostream& out) {
@@ -94,8 +93,7 @@ void on_dump_signal(void* arg) {
 void dump_hub(Hub& hub, std::ostream& out, const char* indent) {
   std::size_t spawned = 0;
   hub.greenlets().for_each([&](ListNode&) { ++spawned; });
-  out << indent << "green: greenlets of thread " << ::syscall(SYS_gettid) << " (main and " << spawned
-      << " spawned):\n";
+  out << indent << "green: greenlets of thread " << ::syscall(SYS_gettid) << " (main and " << spawned << " spawned):\n";
   GreenletCore* current = hub.current();
   bool any_parked = false;
   auto line = [&](GreenletCore& g) {
@@ -129,7 +127,8 @@ void dump_signal_setup(Hub& hub) {
   }
   t_dump_watch = std::make_unique<SignalWatch>(&on_dump_signal, &hub);
   if (!t_dump_watch->start(hub.loop(), sig)) {
-    std::fprintf(stderr, "green: ignoring GREEN_DUMP_SIGNAL=%s: the signal is already watched by green::signal_handler\n",
+    std::fprintf(stderr,
+                 "green: ignoring GREEN_DUMP_SIGNAL=%s: the signal is already watched by green::signal_handler\n",
                  text.c_str());
     t_dump_watch.reset();
   }

@@ -30,12 +30,12 @@
 #include <thread>
 #include <vector>
 
-#include "diag/diagnostics.h"
 #include "core/fork.h"
-#include "runtime_internal.h"
-#include "green/settings.h"
 #include "core/hub_core.h"
+#include "diag/diagnostics.h"
 #include "diag/signal_safe.h"
+#include "green/settings.h"
+#include "runtime_internal.h"
 
 namespace green::detail {
 

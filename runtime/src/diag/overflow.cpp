@@ -24,10 +24,10 @@
 #include <cstddef>
 #include <mutex>
 
-#include "diag/diagnostics.h"
 #include "core/hub_core.h"
-#include "diag/signal_safe.h"
 #include "core/stack.h"
+#include "diag/diagnostics.h"
+#include "diag/signal_safe.h"
 
 namespace green::detail {
 
@@ -68,8 +68,7 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
   int saved_errno = errno;
   Hub* hub = Hub::peek();
   GreenletCore* g = hub ? hub->current() : nullptr;
-  if (g == nullptr || info == nullptr || info->si_code <= 0 ||
-      !stack_guard_hit(g->fiber_.stack_base, info->si_addr)) {
+  if (g == nullptr || info == nullptr || info->si_code <= 0 || !stack_guard_hit(g->fiber_.stack_base, info->si_addr)) {
     chain(sig, info, uctx);
     errno = saved_errno;
     return;
@@ -115,7 +114,7 @@ void overflow_guard_thread() {
   stack_t current{};
   if (::sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;  // ASan's or the program's
   if (t_alt.mem) return;
-  // Room for our handler and for a chained one (ASan symbolizes on it).
+    // Room for our handler and for a chained one (ASan symbolizes on it).
 #ifdef _SC_MINSIGSTKSZ
   long min = ::sysconf(_SC_MINSIGSTKSZ);
 #else

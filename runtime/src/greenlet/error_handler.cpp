@@ -54,10 +54,8 @@ void report_error(std::string_view who, std::exception_ptr error) noexcept {
       std::lock_guard<std::mutex> lock(g_mutex);
       h = g_handler;
     }
-    if (h)
-      h(r);
-    else
-      default_handler(r);
+    if (h) h(r);
+    else default_handler(r);
   } catch (...) {
     std::fprintf(stderr, "green: the error handler failed while reporting that %.*s failed\n",
                  static_cast<int>(who.size()), who.data());

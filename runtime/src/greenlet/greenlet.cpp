@@ -2,15 +2,15 @@
 #include <string>
 #include <system_error>
 
+#include "core/container_of.h"
+#include "core/hub_core.h"
+#include "core/hub_switch.h"
+#include "green/detail/waitlist.h"
 #include "green/errors.h"
 #include "green/greenlet.h"
 #include "green/settings.h"
 #include "green/timeout.h"
-#include "green/detail/waitlist.h"
 #include "green/waiter.h"
-#include "core/container_of.h"
-#include "core/hub_core.h"
-#include "core/hub_switch.h"
 
 namespace green::detail {
 
@@ -25,9 +25,7 @@ const RunnableOps greenlet_ops{nullptr, [](Runnable* r) {
 
 }  // namespace
 
-GreenletCore::GreenletCore(std::size_t stack_size) noexcept : Runnable(greenlet_ops) {
-  fiber_.stack_size = stack_size;
-}
+GreenletCore::GreenletCore(std::size_t stack_size) noexcept : Runnable(greenlet_ops) { fiber_.stack_size = stack_size; }
 
 GreenletCore& GreenletCore::of(FiberState* f) noexcept { return *GREEN_CONTAINER_OF(f, GreenletCore, fiber_); }
 
@@ -73,7 +71,6 @@ void start_core(const std::shared_ptr<GreenletCore>& g, Duration delay, std::str
   if (!name.empty()) g->set_name(std::move(name));
   Hub::get().start(g, delay);
 }
-
 
 // wait_linkable's work, parking in the hub directly (hub_switch.h): a join is
 // the one wait every spawn ends in, and each frame between the switch and the

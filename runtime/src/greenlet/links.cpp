@@ -28,10 +28,8 @@ struct CallbackNode final : LinkNode {
     try {
       // gevent's link: the callback gets a greenlet of its own, so it may
       // block; a failure there is that greenlet's, reported as any other.
-      if (in_greenlet)
-        green::spawn(std::move(fn));
-      else
-        fn();
+      if (in_greenlet) green::spawn(std::move(fn));
+      else fn();
     } catch (...) {
       report_error("green: a link callback", std::current_exception());
     }

@@ -4,9 +4,9 @@
 // it with setting_text/setting_number. `green-run --help-env` prints this table.
 #include "green/settings.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cerrno>
 #include <cstring>
 
 namespace green {
@@ -61,9 +61,21 @@ bool parse(const char* text, unsigned long long& out) {
   unsigned long long v = std::strtoull(text, &end, 10);
   if (end == text || errno != 0 || text[0] == '-') return false;
   switch (*end) {
-    case 'k': case 'K': v <<= 10; ++end; break;
-    case 'm': case 'M': v <<= 20; ++end; break;
-    case 'g': case 'G': v <<= 30; ++end; break;
+    case 'k':
+    case 'K':
+      v <<= 10;
+      ++end;
+      break;
+    case 'm':
+    case 'M':
+      v <<= 20;
+      ++end;
+      break;
+    case 'g':
+    case 'G':
+      v <<= 30;
+      ++end;
+      break;
     default: break;
   }
   if (*end == 'i' && end[1] == 'B') end += 2;

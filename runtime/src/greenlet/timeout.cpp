@@ -4,8 +4,8 @@
 #include <atomic>
 #include <cstdio>
 
-#include "green/detail/sched.h"
 #include "core/hub_core.h"
+#include "green/detail/sched.h"
 
 namespace green {
 
@@ -34,8 +34,7 @@ std::uint64_t next_id() noexcept {
 }  // namespace
 
 Timeout::Timeout(Duration d, std::exception_ptr exc) : id_(next_id()), duration_(d) {
-  std::snprintf(what_, sizeof what_, "green::Timeout: %lld us passed",
-                static_cast<long long>(d.count() / 1000));
+  std::snprintf(what_, sizeof what_, "green::Timeout: %lld us passed", static_cast<long long>(d.count() / 1000));
   if (d == forever) return;
   detail::Hub& hub = detail::Hub::get();
   state_ = new State(this);
@@ -49,8 +48,7 @@ Timeout::Timeout(const Timeout& other) noexcept : id_(other.id_), duration_(othe
 }
 
 Timeout::Timeout(Unarmed, Duration d) noexcept : id_(next_id()), duration_(d) {
-  std::snprintf(what_, sizeof what_, "green::Timeout: %lld us passed",
-                static_cast<long long>(d.count() / 1000));
+  std::snprintf(what_, sizeof what_, "green::Timeout: %lld us passed", static_cast<long long>(d.count() / 1000));
 }
 
 Timeout::~Timeout() { cancel(); }

@@ -22,8 +22,9 @@ bool Lock::held() const { return owner_ != nullptr && owner_ == detail::current_
 bool Lock::acquire(Duration timeout) {
   detail::GreenletCore* me = detail::current_core();
   if (owner_ == me) {
-    throw LockError("green::Lock.acquire() by the greenlet that already holds it: it would wait forever "
-                    "(use green::RLock for re-entrant locking)");
+    throw LockError(
+        "green::Lock.acquire() by the greenlet that already holds it: it would wait forever "
+        "(use green::RLock for re-entrant locking)");
   }
   if (!sem_.acquire(timeout)) return false;
   owner_ = me;

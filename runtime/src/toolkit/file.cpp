@@ -13,7 +13,9 @@ namespace green {
 
 namespace {
 
-[[noreturn]] void fail(int err, const std::string& what) { throw std::system_error(err, std::generic_category(), what); }
+[[noreturn]] void fail(int err, const std::string& what) {
+  throw std::system_error(err, std::generic_category(), what);
+}
 
 // on_pool: run a system call on the pool, retrying EINTR there; the result,
 // or -errno.
@@ -45,7 +47,8 @@ std::size_t tp_write(int fd, const void* buf, std::size_t n) {
 }
 
 File::File(const std::string& path, int flags, mode_t mode) : path_(path) {
-  ssize_t r = on_pool([p = path, flags, mode] { return static_cast<ssize_t>(::open(p.c_str(), flags | O_CLOEXEC, mode)); });
+  ssize_t r = on_pool(
+      [p = path, flags, mode] { return static_cast<ssize_t>(::open(p.c_str(), flags | O_CLOEXEC, mode)); });
   fd_ = static_cast<int>(checked(r, "open", path_));
 }
 

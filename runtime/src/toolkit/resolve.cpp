@@ -65,12 +65,12 @@ std::vector<Address> Address::resolve(const std::string& host, std::uint16_t por
 }
 
 Socket Socket::connect(const std::string& host, std::uint16_t port, Duration timeout) {
-  detail::Deadline deadline = detail::deadline_after(timeout);
+  detail::Deadline deadline = detail::Deadline::after(timeout);
   std::vector<Address> addrs = green::resolve(host, std::to_string(port), AF_UNSPEC, timeout);
   std::exception_ptr last;
   for (const Address& a : addrs) {
     try {
-      return connect(a, detail::time_left(deadline));
+      return connect(a, deadline.left());
     } catch (const std::system_error&) {
       last = std::current_exception();
     }

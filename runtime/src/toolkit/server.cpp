@@ -67,9 +67,8 @@ void StreamServer::start() {
   }
   if (::bind(fd, address_.sockaddr_ptr(), address_.length()) < 0) {
     int err = errno;
-    std::string hint = err == EADDRINUSE && address_.is_unix()
-                           ? " (if no server uses it, remove the stale socket file)"
-                           : "";
+    std::string hint = err == EADDRINUSE && address_.is_unix() ? " (if no server uses it, remove the stale socket file)"
+                                                               : "";
     throw std::system_error(err, std::generic_category(), where + ": bind failed" + hint);
   }
   if (::listen(fd, backlog_) < 0) throw std::system_error(errno, std::generic_category(), where + ": listen failed");

@@ -8,8 +8,8 @@
 #include <string>
 #include <utility>
 
-#include "green/greenlet.h"
 #include "core/hub_core.h"
+#include "green/greenlet.h"
 
 namespace green {
 

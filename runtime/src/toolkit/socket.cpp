@@ -19,10 +19,10 @@
 #include <system_error>
 #include <utility>
 
-#include "runtime_internal.h"
+#include "core/hub_core.h"
 #include "green/io.h"
 #include "green/sleep.h"
-#include "core/hub_core.h"
+#include "runtime_internal.h"
 
 namespace green {
 
@@ -31,7 +31,9 @@ namespace {
   throw std::system_error(err, std::generic_category(), what);
 }
 
-std::string on_fd(const char* call, int fd) { return std::string("green::Socket::") + call + " on fd " + std::to_string(fd); }
+std::string on_fd(const char* call, int fd) {
+  return std::string("green::Socket::") + call + " on fd " + std::to_string(fd);
+}
 
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 }  // namespace
@@ -156,7 +158,7 @@ void Socket::wait(int events, detail::Deadline deadline, const char* what) const
   // its registration between waits (a constant tag: adopted() forgot older ones). A
   // connect in progress is checked first: on loopback it is usually done.
   int r = events == WRITE && wait_fd(fd, WRITE, Duration::zero()) > 0 ? WRITE
-                                                                       : detail::wait_fd_known(fd, events, deadline, 1);
+                                                                      : detail::wait_fd_known(fd, events, deadline, 1);
   if (r < 0) fail(errno, on_fd(what, fd) + (errno == EBADF ? ": the socket was closed while waiting" : ""));
   if (r == 0) fail(ETIMEDOUT, on_fd(what, fd) + ": timed out");
 }
@@ -243,8 +245,8 @@ void Socket::recv_exact(void* buf, std::size_t size, Duration timeout) {
   while (got < size) {
     std::size_t n = recv(p + got, size - got, deadline.left());
     if (n == 0) {
-      throw EndOfStream(on_fd("recv_exact", fd_) + ": the peer ended the stream after " + std::to_string(got) +
-                            " of " + std::to_string(size) + " bytes",
+      throw EndOfStream(on_fd("recv_exact", fd_) + ": the peer ended the stream after " + std::to_string(got) + " of " +
+                            std::to_string(size) + " bytes",
                         got);
     }
     got += n;

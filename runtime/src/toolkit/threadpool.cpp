@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "core/fork.h"
-#include "runtime_internal.h"
 #include "green/settings.h"
+#include "runtime_internal.h"
 
 namespace green {
 

@@ -1,6 +1,6 @@
 /* The C API from the installed header, compiled as C. */
-#include <green/green_c.h>
 #include <stdio.h>
+#include <green/green_c.h>
 
 static void *twice(void *arg) {
   green_sleep(0.01);

@@ -10,11 +10,14 @@ using namespace std::chrono_literals;
 
 int main() {
   std::vector<green::Greenlet<int>> gs;
-  for (int i = 1; i <= 2; ++i) gs.push_back(green::spawn([](int x) {
-    green::yield();
-    green::sleep(20ms);
-    return x * 21;
-  }, i));
+  for (int i = 1; i <= 2; ++i)
+    gs.push_back(green::spawn(
+        [](int x) {
+          green::yield();
+          green::sleep(20ms);
+          return x * 21;
+        },
+        i));
   green::joinall(gs);
   int sum = gs[0].get() + gs[1].get();
   std::printf("consumer: %d\n", sum);

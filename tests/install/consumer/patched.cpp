@@ -1,8 +1,8 @@
 // Link-time interposition from the installed package: after patch_all(), two
 // greenlets' plain ::usleep calls overlap.
+#include <unistd.h>
 #include <green/green.h>
 #include <green/patch.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>

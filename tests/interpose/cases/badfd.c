@@ -46,7 +46,10 @@ int main(void) {
   struct timespec abs;
   clock_gettime(CLOCK_MONOTONIC, &abs);
   abs.tv_nsec += 100000000;
-  if (abs.tv_nsec >= 1000000000L) { abs.tv_sec++; abs.tv_nsec -= 1000000000L; }
+  if (abs.tv_nsec >= 1000000000L) {
+    abs.tv_sec++;
+    abs.tv_nsec -= 1000000000L;
+  }
   TIMED("clock_nanosleep TIMER_ABSTIME", 0.1, clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL));
   TIMED("usleep 100 ms", 0.1, usleep(100000));
   TIMED("sleep 1", 1.0, sleep(1));

@@ -17,14 +17,14 @@ static inline const char *err_name(int e) {
 }
 
 /* SHOW: "label: result" or "label: -1 ENAME". */
-#define SHOW(label, expr)                                              \
-  do {                                                                 \
-    errno = 0;                                                         \
-    long r_ = (long)(expr);                                            \
-    int e_ = errno;                                                    \
-    if (r_ < 0) printf("%s: %ld %s\n", label, r_, err_name(e_));       \
-    else printf("%s: %ld\n", label, r_);                               \
-    fflush(stdout);                                                    \
+#define SHOW(label, expr)                                        \
+  do {                                                           \
+    errno = 0;                                                   \
+    long r_ = (long)(expr);                                      \
+    int e_ = errno;                                              \
+    if (r_ < 0) printf("%s: %ld %s\n", label, r_, err_name(e_)); \
+    else printf("%s: %ld\n", label, r_);                         \
+    fflush(stdout);                                              \
   } while (0)
 
 static inline double now_s(void) {
@@ -41,18 +41,22 @@ static inline const char *timing(double took, double want) {
   return "on time";
 }
 
-#define TIMED(label, want, expr)                                       \
-  do {                                                                 \
-    double t0_ = now_s();                                              \
-    errno = 0;                                                         \
-    long r_ = (long)(expr);                                            \
-    int e_ = errno;                                                    \
-    const char *c_ = timing(now_s() - t0_, want);                      \
+#define TIMED(label, want, expr)                                          \
+  do {                                                                    \
+    double t0_ = now_s();                                                 \
+    errno = 0;                                                            \
+    long r_ = (long)(expr);                                               \
+    int e_ = errno;                                                       \
+    const char *c_ = timing(now_s() - t0_, want);                         \
     if (r_ < 0) printf("%s: %ld %s (%s)\n", label, r_, err_name(e_), c_); \
-    else printf("%s: %ld (%s)\n", label, r_, c_);                      \
-    fflush(stdout);                                                    \
+    else printf("%s: %ld (%s)\n", label, r_, c_);                         \
+    fflush(stdout);                                                       \
   } while (0)
 
-#define DIE(msg) do { perror(msg); exit(99); } while (0)
+#define DIE(msg) \
+  do {           \
+    perror(msg); \
+    exit(99);    \
+  } while (0)
 
 #endif

@@ -25,7 +25,10 @@
 
 #include "check.h"
 
-#define CHECK(expr) do { if (!(expr)) DIE(#expr); } while (0)
+#define CHECK(expr)          \
+  do {                       \
+    if (!(expr)) DIE(#expr); \
+  } while (0)
 
 static int limit(void) {
   struct rlimit rl;
@@ -40,8 +43,7 @@ static void close_loop(void) {
     else if (errno == EBADF) ++ebadf;
   }
   // Only the count of EBADF answers: the harness may leave a few fds open.
-  printf("close loop: every number below the limit answered 0 or EBADF: %s\n",
-         closed + ebadf == n - 3 ? "yes" : "no");
+  printf("close loop: every number below the limit answered 0 or EBADF: %s\n", closed + ebadf == n - 3 ? "yes" : "no");
 }
 
 static void use_green(void) {

@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t hits;
-static void on_alarm(int sig) { (void)sig; hits++; }
+static void on_alarm(int sig) {
+  (void)sig;
+  hits++;
+}
 
 static void arm(int restart) {
   struct sigaction sa;

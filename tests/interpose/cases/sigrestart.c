@@ -16,7 +16,10 @@ extern __sighandler_t bsd_signal(int sig, __sighandler_t handler);
 extern __sighandler_t __sysv_signal(int sig, __sighandler_t handler);
 
 static volatile sig_atomic_t hits;
-static void on_alarm(int sig) { (void)sig; hits++; }
+static void on_alarm(int sig) {
+  (void)sig;
+  hits++;
+}
 static void on_alarm_info(int sig, siginfo_t *info, void *uctx) {
   (void)uctx;
   if (info && info->si_signo == sig) hits++;

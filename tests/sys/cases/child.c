@@ -24,8 +24,8 @@ static double now_s(void) {
 }
 
 static void report(const char* what, int status, double t0, long ticks) {
-  printf("%s: exit %d, waited for the child: %s, ticker ran: %s\n", what,
-         WIFEXITED(status) ? WEXITSTATUS(status) : -1, now_s() - t0 > 0.2 ? "yes" : "no", ticked(ticks));
+  printf("%s: exit %d, waited for the child: %s, ticker ran: %s\n", what, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+         now_s() - t0 > 0.2 ? "yes" : "no", ticked(ticks));
 }
 
 int main(void) {
@@ -42,8 +42,7 @@ int main(void) {
   int st = system("exit 3");
   printf("system(\"exit 3\"): exit %d\n", WEXITSTATUS(st));
   st = system("kill -INT $PPID; sleep 0.1");
-  printf("SIGINT to the caller during system(): handler ran: %s, exit %d\n", got_int ? "yes" : "no",
-         WEXITSTATUS(st));
+  printf("SIGINT to the caller during system(): handler ran: %s, exit %d\n", got_int ? "yes" : "no", WEXITSTATUS(st));
   struct sigaction now;
   sigaction(SIGINT, NULL, &now);
   printf("SIGINT action after system(): %s\n", now.sa_handler == on_int ? "the program's" : "changed");

@@ -19,7 +19,7 @@
 #include "ticker.h"
 
 static char path[256];
-static int holding[2];  /* the holder writes one byte once it holds the lock */
+static int holding[2]; /* the holder writes one byte once it holds the lock */
 
 static double now_s(void) {
   struct timespec ts;

@@ -67,14 +67,12 @@ int main(void) {
   long t = ticker_ticks();
   double t0 = now_s();
   r = sem_wait(&sh->sem);
-  printf("sem_wait: %d, waited for the child: %s, ticker ran: %s\n", r, now_s() - t0 > 0.1 ? "yes" : "no",
-         ticked(t));
+  printf("sem_wait: %d, waited for the child: %s, ticker ran: %s\n", r, now_s() - t0 > 0.1 ? "yes" : "no", ticked(t));
 
   t = ticker_ticks();
   t0 = now_s();
   r = pthread_mutex_lock(&sh->mutex);
-  printf("mutex_lock: %d, waited for the child: %s, ticker ran: %s\n", r, now_s() - t0 > 0.1 ? "yes" : "no",
-         ticked(t));
+  printf("mutex_lock: %d, waited for the child: %s, ticker ran: %s\n", r, now_s() - t0 > 0.1 ? "yes" : "no", ticked(t));
   printf("mutex_lock again (errorcheck): %s\n", strerrorname_np(pthread_mutex_lock(&sh->mutex)));
   printf("mutex_unlock: %d\n", pthread_mutex_unlock(&sh->mutex));
 

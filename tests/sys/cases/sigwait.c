@@ -59,7 +59,10 @@ int main(void) {
   int r = sigtimedwait(&usr2, NULL, &timeout);
   double took = now_s() - t0;
   printf("sigtimedwait, nothing sent: %d %s, %s, ticker ran: %s\n", r, strerrorname_np(errno),
-         took < 0.18 ? "early" : took > 1.5 ? "late" : "on time", ticked(t));
+         took < 0.18  ? "early"
+         : took > 1.5 ? "late"
+                      : "on time",
+         ticked(t));
 
   pthread_t s;
   pthread_create(&s, NULL, sender, (void*)(long)SIGUSR2);

@@ -90,7 +90,8 @@ int main(void) {
   printf("errorcheck relock: %s\n", err(pthread_mutex_lock(&ec)));
   printf("errorcheck unlock: %s\n", err(pthread_mutex_unlock(&ec)));
   printf("errorcheck unlock again: %s\n", err(pthread_mutex_unlock(&ec)));
-  for (int i = 0; i < 3; ++i) printf("recursive lock %d: %s\n", i, err(i < 2 ? pthread_mutex_lock(&rec) : pthread_mutex_trylock(&rec)));
+  for (int i = 0; i < 3; ++i)
+    printf("recursive lock %d: %s\n", i, err(i < 2 ? pthread_mutex_lock(&rec) : pthread_mutex_trylock(&rec)));
   for (int i = 0; i < 4; ++i) printf("recursive unlock %d: %s\n", i, err(pthread_mutex_unlock(&rec)));
 
   pthread_mutex_lock(&held);

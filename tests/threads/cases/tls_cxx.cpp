@@ -28,7 +28,9 @@ struct Tracker {
   int count = 0;
   std::string trail;
   Tracker() { log("constructed"); }
-  ~Tracker() { log("destroyed: owner " + std::to_string(owner) + " count " + std::to_string(count) + " trail " + trail); }
+  ~Tracker() {
+    log("destroyed: owner " + std::to_string(owner) + " count " + std::to_string(count) + " trail " + trail);
+  }
 };
 
 thread_local Tracker tracker;

@@ -75,8 +75,9 @@ static void* run(void* arg) {
   if (id == 1) fork_exec(id, exec_out, sizeof exec_out);
   int child = id == 2 ? fork_plain() : 0;
 
-  snprintf(results[id], sizeof results[id], "thread %d: MB_CUR_MAX %zu isalpha ok %d getaddrinfo %d family %d %s child %d",
-           id, cur_max, alpha, rc, family == AF_INET, exec_out, child);
+  snprintf(results[id], sizeof results[id],
+           "thread %d: MB_CUR_MAX %zu isalpha ok %d getaddrinfo %d family %d %s child %d", id, cur_max, alpha, rc,
+           family == AF_INET, exec_out, child);
   note_os_threads("threads");
   uselocale(LC_GLOBAL_LOCALE);
   if (loc) freelocale(loc);

@@ -41,8 +41,8 @@ static void* run(void* arg) {
   /* strerror of an unknown number writes glibc's per-thread buffer. */
   const char* msg = strerror(2000 + id);
   usleep(2000);
-  snprintf(results[id], sizeof results[id], "thread %d: counter %d buf %s image %d now %d strerror '%s'", id,
-           counter, buf, image, initialised, msg);
+  snprintf(results[id], sizeof results[id], "thread %d: counter %d buf %s image %d now %d strerror '%s'", id, counter,
+           buf, image, initialised, msg);
   note_os_threads("threads");
   return NULL;
 }

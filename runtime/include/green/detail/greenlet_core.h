@@ -64,8 +64,8 @@ class GreenletCore : public Linkable, public Runnable, public RegistryNode {
 
   bool ready() const noexcept override { return state_ == State::dead; }
   void after_notify() noexcept override;
-  using Linkable::notify_links;
   using Linkable::fire_links_now;
+  using Linkable::notify_links;
 
   // body: run the user's function and store its result. Exceptions propagate.
   virtual void body() = 0;
@@ -76,10 +76,8 @@ class GreenletCore : public Linkable, public Runnable, public RegistryNode {
   // set_name: an empty name means name() makes one up again. Assigns in place
   // once there is a string, so a reference name() gave stays valid.
   void set_name(std::string n) {
-    if (name_)
-      *name_ = std::move(n);
-    else if (!n.empty())
-      name_ = std::make_unique<std::string>(std::move(n));
+    if (name_) *name_ = std::move(n);
+    else if (!n.empty()) name_ = std::make_unique<std::string>(std::move(n));
   }
   // of: the greenlet a fiber runs (every FiberState is some GreenletCore's fiber_).
   static GreenletCore& of(FiberState* f) noexcept;
@@ -92,21 +90,21 @@ class GreenletCore : public Linkable, public Runnable, public RegistryNode {
   // pay for every byte of padding, and every pointer a field could be derived
   // from is one less (the entries above lead back here by offset or cast).
   State state_ = State::created;
-  bool successful_ = false;       // dead and did not fail (GreenletExit counts as success)
-  bool is_main_ = false;          // the thread's own stack: never started, never dies
-  int wait_fd_ = -1;              // the fd it waits on, if any
-  std::exception_ptr exception_;  // failure, or the GreenletExit it was killed with
-  std::exception_ptr pending_;    // thrown at its next switch point
-  const char* wait_reason_ = nullptr;  // what it is parked on, for errors and dumps
+  bool successful_ = false;                // dead and did not fail (GreenletExit counts as success)
+  bool is_main_ = false;                   // the thread's own stack: never started, never dies
+  int wait_fd_ = -1;                       // the fd it waits on, if any
+  std::exception_ptr exception_;           // failure, or the GreenletExit it was killed with
+  std::exception_ptr pending_;             // thrown at its next switch point
+  const char* wait_reason_ = nullptr;      // what it is parked on, for errors and dumps
   GreenletCore* wait_greenlet_ = nullptr;  // the greenlet it joins, if any
   ThreadRecord* thread_record_ = nullptr;  // green-threads mode: the pthread this greenlet runs (interposer's)
-  Deadline wait_deadline_;  // when its park times out (set by park)
-  std::unique_ptr<std::string> name_;        // null or empty until named, or until name() makes one up
+  Deadline wait_deadline_;                 // when its park times out (set by park)
+  std::unique_ptr<std::string> name_;      // null or empty until named, or until name() makes one up
   std::uint64_t id_ = 0;
   FiberState fiber_;  // its stack_size is the size asked for until the first switch in
   Hub* hub_ = nullptr;
   std::shared_ptr<GreenletCore> self_;
-  void* start_timer_ = nullptr;   // spawn_later's timer (owned; see greenlet.cpp)
+  void* start_timer_ = nullptr;  // spawn_later's timer (owned; see greenlet.cpp)
 };
 
 // ResultSlot: where a greenlet's return value lands.

@@ -74,9 +74,9 @@ class WaitList {
     Entry& operator=(const Entry&) = delete;
 
     WaitList& list;
-    void* data;                 // the primitive's payload (a Channel putter's item)
-    GreenletCore* who;          // the parked greenlet (a Lock hands ownership to it)
-    bool notified = false;      // taken off the list by notify_one
+    void* data;             // the primitive's payload (a Channel putter's item)
+    GreenletCore* who;      // the parked greenlet (a Lock hands ownership to it)
+    bool notified = false;  // taken off the list by notify_one
     Waiter<void> waiter;
   };
 
