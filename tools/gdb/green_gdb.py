@@ -92,7 +92,7 @@ def _waits_on(g):
         text += " ('%s')" % _name(other.dereference())
     if int(g["wait_fd_"]) >= 0:
         text += " (fd %d)" % int(g["wait_fd_"])
-    deadline = g["wait_deadline_"]["__d"]["__r"]
+    deadline = g["wait_deadline_"]["ns_"]  # detail::Deadline: ns on CLOCK_MONOTONIC, INT64_MAX = never
     if int(deadline) != (1 << 63) - 1:
         text += " (with a timeout)"
     return text
