@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "green/detail/deadline.h"
+#include "green/detail/noncopyable.h"
 #include "green/duration.h"
 #include "green/io.h"
 
@@ -69,12 +70,10 @@ void wake_queued(GreenletCore* g) noexcept;
 // NativeThreads: while one is alive on a thread, pthread_create there makes
 // an OS thread even in green-threads mode — for the runtime's own threads
 // (the thread pool), which must block for real.
-class NativeThreads {
+class NativeThreads : NonCopyable {
  public:
   NativeThreads() noexcept;
   ~NativeThreads();
-  NativeThreads(const NativeThreads&) = delete;
-  NativeThreads& operator=(const NativeThreads&) = delete;
 };
 // native_threads_requested: a NativeThreads is alive on this thread.
 bool native_threads_requested() noexcept;
@@ -95,12 +94,10 @@ int next_internal_fd(int from) noexcept;
 // InternalFdScope: while alive on a thread, the runtime is creating or
 // closing its own fds there (libev's, which only the hooks see):
 // adopt_created_fd places what a hook saw created, and closes are green's own.
-class InternalFdScope {
+class InternalFdScope : NonCopyable {
  public:
   InternalFdScope() noexcept;
   ~InternalFdScope();
-  InternalFdScope(const InternalFdScope&) = delete;
-  InternalFdScope& operator=(const InternalFdScope&) = delete;
 };
 bool internal_fd_scope_active() noexcept;
 int adopt_created_fd(int fd) noexcept;

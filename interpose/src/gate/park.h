@@ -23,6 +23,7 @@
 
 #include "gate/gate.h"
 #include "green/detail/deadline.h"
+#include "green/detail/noncopyable.h"
 #include "green/duration.h"
 #include "green/errors.h"
 #include "green/io.h"
@@ -78,12 +79,10 @@ struct GreenThread;
 // cancel acts at its start, and one that arrives while the hook is parked
 // ends the wait. act_on_cancel() exits the calling green thread with
 // PTHREAD_CANCELED when a cancel is pending and enabled.
-class CancelPoint {
+class CancelPoint : green::detail::NonCopyable {
  public:
   CancelPoint();
   ~CancelPoint();
-  CancelPoint(const CancelPoint&) = delete;
-  CancelPoint& operator=(const CancelPoint&) = delete;
 
  private:
   GreenThread* t_;

@@ -173,37 +173,53 @@ ssize_t write(int fd, const void* buf, size_t n) {
       });
 }
 
-ssize_t readv(int fd, const struct iovec* iov, int n) {
-  Kind k = kind_of(Hook::readv, fd);
-  if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return REAL(readv)(fd, iov, n);  // see do_read
+// iov_msg: readv/writev's vector as the msghdr of a recvmsg/sendmsg.
+msghdr iov_msg(const struct iovec* iov, int n) {
+  msghdr m{};
+  m.msg_iov = const_cast<iovec*>(iov);
+  m.msg_iovlen = static_cast<size_t>(n);
+  return m;
+}
+
+// msg_io: recvmsg and sendmsg. A socket's call, unless MSG_DONTWAIT, goes
+// through `stream(kind, bytes in the message)` (recv_stream / send_stream).
+template <class Msg, class Real, class Stream>
+ssize_t msg_io(Hook h, int fd, Msg* msg, int flags, Real real, Stream stream) {
+  Kind k = kind_of(h, fd);
+  if (!gi::is_socket(k) || (flags & MSG_DONTWAIT) || !msg) return real(fd, msg, flags);
   return gi::barrier(
-      Hook::readv, [&] { return REAL(readv)(fd, iov, n); },
+      h, [&] { return real(fd, msg, flags); },
+      [&] { return stream(k, total_len(msg->msg_iov, static_cast<int>(msg->msg_iovlen))); });
+}
+
+// vector_io: readv and writev. What is not a socket waits for readiness and
+// makes the real call unchanged; a socket's call is `on_socket(kind, msghdr)`.
+template <class Dir, class Real, class OnSocket>
+ssize_t vector_io(Hook h, int fd, const struct iovec* iov, int n, Dir dir, Real real, OnSocket on_socket) {
+  Kind k = kind_of(h, fd);
+  if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return real(fd, iov, n);  // see do_read
+  return gi::barrier(
+      h, [&] { return real(fd, iov, n); },
       [&]() -> ssize_t {
-        if (!gi::is_socket(k))
-          return gi::poll_then_call(Hook::readv, fd, kRead, [&] { return REAL(readv)(fd, iov, n); });
-        msghdr m{};
-        m.msg_iov = const_cast<iovec*>(iov);
-        m.msg_iovlen = static_cast<size_t>(n);
-        return gi::socket_io(
-            Hook::readv, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recvmsg)(fd, &m, MSG_DONTWAIT); },
-            gi::First::park_if_reads_wait);
+        if (!gi::is_socket(k)) return gi::poll_then_call(h, fd, dir, [&] { return real(fd, iov, n); });
+        msghdr m = iov_msg(iov, n);
+        return on_socket(k, m);
       });
 }
 
+ssize_t readv(int fd, const struct iovec* iov, int n) {
+  return vector_io(Hook::readv, fd, iov, n, kRead, REAL(readv), [&](Kind, msghdr& m) {
+    return gi::socket_io(
+        Hook::readv, fd, kRead, SO_RCVTIMEO, [&] { return REAL(recvmsg)(fd, &m, MSG_DONTWAIT); },
+        gi::First::park_if_reads_wait);
+  });
+}
+
 ssize_t writev(int fd, const struct iovec* iov, int n) {
-  Kind k = kind_of(Hook::writev, fd);
-  if (k == Kind::invalid || n < 0 || total_len(iov, n) == 0) return REAL(writev)(fd, iov, n);  // see do_read
-  return gi::barrier(
-      Hook::writev, [&] { return REAL(writev)(fd, iov, n); },
-      [&]() -> ssize_t {
-        if (!gi::is_socket(k))
-          return gi::poll_then_call(Hook::writev, fd, kWrite, [&] { return REAL(writev)(fd, iov, n); });
-        msghdr m{};
-        m.msg_iov = const_cast<iovec*>(iov);
-        m.msg_iovlen = static_cast<size_t>(n);
-        return send_stream(Hook::writev, fd, k, total_len(iov, n), 0,
-                           [&](size_t done, int f) { return sendmsg_from(fd, &m, done, f); });
-      });
+  return vector_io(Hook::writev, fd, iov, n, kWrite, REAL(writev), [&](Kind k, msghdr& m) {
+    return send_stream(Hook::writev, fd, k, total_len(iov, n), 0,
+                       [&](size_t done, int f) { return sendmsg_from(fd, &m, done, f); });
+  });
 }
 
 ssize_t recv(int fd, void* buf, size_t n, int flags) {
@@ -241,14 +257,10 @@ ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t buflen, int flags, st
 }
 
 ssize_t recvmsg(int fd, struct msghdr* msg, int flags) {
-  Kind k = kind_of(Hook::recvmsg, fd);
-  if (!gi::is_socket(k) || (flags & MSG_DONTWAIT) || !msg) return REAL(recvmsg)(fd, msg, flags);
-  return gi::barrier(
-      Hook::recvmsg, [&] { return REAL(recvmsg)(fd, msg, flags); },
-      [&] {
-        return recv_stream(Hook::recvmsg, fd, k, total_len(msg->msg_iov, static_cast<int>(msg->msg_iovlen)), flags,
-                           [&](size_t done, int f) { return recvmsg_into(fd, msg, done, f); });
-      });
+  return msg_io(Hook::recvmsg, fd, msg, flags, REAL(recvmsg), [&](Kind k, size_t len) {
+    return recv_stream(Hook::recvmsg, fd, k, len, flags,
+                       [&](size_t done, int f) { return recvmsg_into(fd, msg, done, f); });
+  });
 }
 
 int recvmmsg(int fd, struct mmsghdr* vec, unsigned int vlen, int flags, struct timespec* timeout) {
@@ -289,14 +301,10 @@ ssize_t sendto(int fd, const void* buf, size_t n, int flags, const struct sockad
 }
 
 ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
-  Kind k = kind_of(Hook::sendmsg, fd);
-  if (!gi::is_socket(k) || (flags & MSG_DONTWAIT) || !msg) return REAL(sendmsg)(fd, msg, flags);
-  return gi::barrier(
-      Hook::sendmsg, [&] { return REAL(sendmsg)(fd, msg, flags); },
-      [&] {
-        return send_stream(Hook::sendmsg, fd, k, total_len(msg->msg_iov, static_cast<int>(msg->msg_iovlen)), flags,
-                           [&](size_t done, int f) { return sendmsg_from(fd, msg, done, f); });
-      });
+  return msg_io(Hook::sendmsg, fd, msg, flags, REAL(sendmsg), [&](Kind k, size_t len) {
+    return send_stream(Hook::sendmsg, fd, k, len, flags,
+                       [&](size_t done, int f) { return sendmsg_from(fd, msg, done, f); });
+  });
 }
 
 int sendmmsg(int fd, struct mmsghdr* vec, unsigned int vlen, int flags) {

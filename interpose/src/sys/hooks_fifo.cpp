@@ -119,39 +119,40 @@ mode_t mode_arg(int flags, va_list ap) {
   return (flags & (O_CREAT | O_TMPFILE)) ? static_cast<mode_t>(va_arg(ap, unsigned)) : 0;
 }
 
+// GREEN_OPEN_MODE(mode, flags): declares `mode`, the optional argument after
+// `flags` of an open-family call, read only when the flags say it was passed
+// (as glibc does). A macro because va_start works only in the variadic
+// function itself.
+#define GREEN_OPEN_MODE(mode, flags) \
+  mode_t mode;                       \
+  do {                               \
+    va_list ap_;                     \
+    va_start(ap_, flags);            \
+    mode = mode_arg(flags, ap_);     \
+    va_end(ap_);                     \
+  } while (0)
+
 }  // namespace
 
 extern "C" {
 
 int open(const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = mode_arg(flags, ap);
-  va_end(ap);
+  GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::open, AT_FDCWD, path, flags, mode, [&] { return REAL(open)(path, flags, mode); });
 }
 
 int open64(const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = mode_arg(flags, ap);
-  va_end(ap);
+  GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::open64, AT_FDCWD, path, flags, mode, [&] { return REAL(open64)(path, flags, mode); });
 }
 
 int openat(int dirfd, const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = mode_arg(flags, ap);
-  va_end(ap);
+  GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::openat, dirfd, path, flags, mode, [&] { return REAL(openat)(dirfd, path, flags, mode); });
 }
 
 int openat64(int dirfd, const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = mode_arg(flags, ap);
-  va_end(ap);
+  GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::openat64, dirfd, path, flags, mode, [&] { return REAL(openat64)(dirfd, path, flags, mode); });
 }
 

@@ -78,6 +78,20 @@ int wait_record_lock(Hook h, int fd, int cmd, void* lk) {
 
 }  // namespace green::interpose
 
+namespace {
+// lockf_hook: lockf and lockf64, which differ only in the offset's type.
+template <class Off, class Real>
+int lockf_hook(Hook h, Real real, int fd, int cmd, Off len) {
+  if (!gi::active(h) || cmd != F_LOCK) return real(fd, cmd, len);
+  return gi::barrier(
+      h, [&] { return real(fd, cmd, len); },
+      [&] {
+        return lock_wait(
+            h, [&] { return real(fd, F_TLOCK, len); }, record_held);
+      });
+}
+}  // namespace
+
 extern "C" {
 
 int flock(int fd, int op) {
@@ -90,24 +104,8 @@ int flock(int fd, int op) {
       });
 }
 
-int lockf(int fd, int cmd, off_t len) {
-  if (!gi::active(Hook::lockf) || cmd != F_LOCK) return REAL(lockf)(fd, cmd, len);
-  return gi::barrier(
-      Hook::lockf, [&] { return REAL(lockf)(fd, cmd, len); },
-      [&] {
-        return lock_wait(
-            Hook::lockf, [&] { return REAL(lockf)(fd, F_TLOCK, len); }, record_held);
-      });
-}
+int lockf(int fd, int cmd, off_t len) { return lockf_hook(Hook::lockf, REAL(lockf), fd, cmd, len); }
 
-int lockf64(int fd, int cmd, off64_t len) {
-  if (!gi::active(Hook::lockf64) || cmd != F_LOCK) return REAL(lockf64)(fd, cmd, len);
-  return gi::barrier(
-      Hook::lockf64, [&] { return REAL(lockf64)(fd, cmd, len); },
-      [&] {
-        return lock_wait(
-            Hook::lockf64, [&] { return REAL(lockf64)(fd, F_TLOCK, len); }, record_held);
-      });
-}
+int lockf64(int fd, int cmd, off64_t len) { return lockf_hook(Hook::lockf64, REAL(lockf64), fd, cmd, len); }
 
 }  // extern "C"

@@ -45,10 +45,8 @@ int pthread_barrier_init(pthread_barrier_t* b, const pthread_barrierattr_t* attr
   if (!gt::on()) return REAL(pthread_barrier_init)(b, attr, count);
   int pshared = PTHREAD_PROCESS_PRIVATE;
   if (attr) pthread_barrierattr_getpshared(attr, &pshared);
-  if (pshared == PTHREAD_PROCESS_SHARED) {
-    g_shared.add(b);
-    return REAL(pthread_barrier_init)(b, attr, count);
-  }
+  if (pshared == PTHREAD_PROCESS_SHARED)
+    return g_shared.init_native(b, [&] { return REAL(pthread_barrier_init)(b, attr, count); });
   if (count == 0) return EINVAL;
   *b = pthread_barrier_t{};
   *state(b) = {count, 0, 0};

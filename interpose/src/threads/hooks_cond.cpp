@@ -68,10 +68,8 @@ int pthread_cond_init(pthread_cond_t* c, const pthread_condattr_t* attr) {
     pthread_condattr_getpshared(attr, &pshared);
     pthread_condattr_getclock(attr, &clock);
   }
-  if (pshared == PTHREAD_PROCESS_SHARED) {
-    g_shared.add(c);
-    return REAL(pthread_cond_init)(c, attr);
-  }
+  if (pshared == PTHREAD_PROCESS_SHARED)
+    return g_shared.init_native(c, [&] { return REAL(pthread_cond_init)(c, attr); });
   *c = pthread_cond_t{};
   clock_of(c) = static_cast<int>(clock);
   return 0;

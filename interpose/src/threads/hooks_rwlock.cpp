@@ -131,10 +131,8 @@ int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockattr_t* attr) {
     pthread_rwlockattr_getpshared(attr, &pshared);
     pthread_rwlockattr_getkind_np(attr, &kind);
   }
-  if (pshared == PTHREAD_PROCESS_SHARED) {
-    g_shared.add(l);
-    return REAL(pthread_rwlock_init)(l, attr);
-  }
+  if (pshared == PTHREAD_PROCESS_SHARED)
+    return g_shared.init_native(l, [&] { return REAL(pthread_rwlock_init)(l, attr); });
   *l = pthread_rwlock_t{};
   data(l).__flags = static_cast<unsigned>(kind);
   return 0;

@@ -20,6 +20,13 @@ class SharedObjects {
     std::lock_guard<SpinLock> g(lock_);
     if (set().insert(p).second) count_.fetch_add(1, std::memory_order_release);
   }
+  // init_native: remember `p` as process-shared and let glibc initialise it
+  // (`init` is the real pthread_*_init call).
+  template <class Init>
+  int init_native(const void* p, Init init) {
+    add(p);
+    return init();
+  }
   // remove: true when `p` was one.
   bool remove(const void* p) {
     if (count_.load(std::memory_order_acquire) == 0) return false;

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 
+#include "green/detail/noncopyable.h"
+
 namespace green {
 
 namespace detail {
@@ -40,12 +42,10 @@ HubHandle this_hub();
 // KeepAlive: while one exists, the hub does not report "would block forever"
 // for lack of watchers — another thread promised to post a wakeup. Create and
 // destroy it on the hub's thread.
-class KeepAlive {
+class KeepAlive : detail::NonCopyable {
  public:
   KeepAlive();
   ~KeepAlive();
-  KeepAlive(const KeepAlive&) = delete;
-  KeepAlive& operator=(const KeepAlive&) = delete;
 };
 
 // HubStats: counters of this thread's hub, for leak checks and diagnostics.

@@ -14,6 +14,7 @@
 
 #include "green/detail/greenlet_core.h"
 #include "green/detail/lock_interface.h"
+#include "green/detail/noncopyable.h"
 #include "green/duration.h"
 #include "green/semaphore.h"
 
@@ -25,16 +26,28 @@ class LockError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+namespace detail {
+// OwnedLock: what Lock and RLock share — one permit, and the greenlet that
+// holds it (set by the new owner when it resumes).
+class OwnedLock : NonCopyable {
+ public:
+  // locked: some greenlet holds it. held: the caller holds it. Never switch.
+  bool locked() const noexcept { return sem_.locked(); }
+  bool held() const { return owner_ != nullptr && owner_ == current_core(); }
+
+ protected:
+  OwnedLock() = default;
+  Semaphore sem_{1};
+  GreenletCore* owner_ = nullptr;
+};
+}  // namespace detail
+
 // Lock: a non-reentrant mutex owned by a greenlet.
 //
 //   green::Lock m;
 //   { std::lock_guard hold(m); balance += amount; }
-class Lock : public detail::LockInterface<Lock> {
+class Lock : public detail::OwnedLock, public detail::LockInterface<Lock> {
  public:
-  Lock() = default;
-  Lock(const Lock&) = delete;
-  Lock& operator=(const Lock&) = delete;
-
   // acquire: take the lock, parking (FIFO) until it is free or `timeout`
   // passes; returns false on timeout (non-positive: only tries). Throws
   // LockError when the caller already holds it. Kill and Timeout interrupt
@@ -43,14 +56,6 @@ class Lock : public detail::LockInterface<Lock> {
   // release: give the lock to the first waiter (it runs when the caller next
   // yields). Never switches. Throws LockError unless the caller holds it.
   void release();
-
-  // locked: some greenlet holds it. held: the caller holds it. Never switch.
-  bool locked() const noexcept { return sem_.locked(); }
-  bool held() const;
-
- private:
-  Semaphore sem_{1};
-  detail::GreenletCore* owner_ = nullptr;
 };
 
 // RLock: a reentrant mutex — its owner may acquire it again; it is free once
@@ -58,26 +63,17 @@ class Lock : public detail::LockInterface<Lock> {
 //
 //   green::RLock m;
 //   std::lock_guard a(m); { std::lock_guard b(m); }   // no deadlock
-class RLock : public detail::LockInterface<RLock> {
+class RLock : public detail::OwnedLock, public detail::LockInterface<RLock> {
  public:
-  RLock() = default;
-  RLock(const RLock&) = delete;
-  RLock& operator=(const RLock&) = delete;
-
   // acquire: as Lock::acquire, but the owner re-entering succeeds at once.
   bool acquire(Duration timeout = forever);
   // release: undo one acquire; the last one frees the lock for the first
   // waiter. Never switches. Throws LockError unless the caller holds it.
   void release();
-
-  bool locked() const noexcept { return sem_.locked(); }
-  bool held() const;
   // depth: how many times the owner holds it (0 when free).
   std::size_t depth() const noexcept { return count_; }
 
  private:
-  Semaphore sem_{1};
-  detail::GreenletCore* owner_ = nullptr;
   std::size_t count_ = 0;
 };
 

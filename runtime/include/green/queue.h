@@ -162,15 +162,7 @@ class BasicQueue {
   // try_get: get, returning nullopt instead of throwing on timeout (by
   // default it only tries). QueueShutDown still throws.
   std::optional<T> try_get(Duration timeout = Duration::zero()) {
-    bool have = detail::wait_until(
-        getters_, timeout, "Queue.get",
-        [this] {
-          if (has_item()) return true;
-          if (closed_) throw QueueShutDown();
-          return false;
-        },
-        [this] { wake_getters(); });
-    if (!have) return std::nullopt;
+    if (!wait_for_item(timeout, "Queue.get")) return std::nullopt;
     std::optional<T> v(store_.pop());
     wake_putters();
     return v;
@@ -185,15 +177,7 @@ class BasicQueue {
   // parking while empty; same timeout, shutdown and kill rules as get.
   // gevent's Queue.peek. Other getters parked meanwhile still get woken.
   T peek(Duration timeout = forever) {
-    bool have = detail::wait_until(
-        getters_, timeout, "Queue.peek",
-        [this] {
-          if (has_item()) return true;
-          if (closed_) throw QueueShutDown();
-          return false;
-        },
-        [this] { wake_getters(); });
-    if (!have) throw Timeout::expired(timeout);
+    if (!wait_for_item(timeout, "Queue.peek")) throw Timeout::expired(timeout);
     T v = store_.peek();
     wake_getters();  // the item is still there: a parked getter may take it
     return v;
@@ -259,6 +243,19 @@ class BasicQueue {
   void wake_putters() noexcept {
     while (putters_.parked() != 0 && has_room() && putters_.notify_one()) {
     }
+  }
+  // wait_for_item: park among the getters until an item is there for the
+  // caller (true) or `timeout` passes (false); QueueShutDown once closed and
+  // drained. An interrupted getter passes its turn on.
+  bool wait_for_item(Duration timeout, const char* what) {
+    return detail::wait_until(
+        getters_, timeout, what,
+        [this] {
+          if (has_item()) return true;
+          if (closed_) throw QueueShutDown();
+          return false;
+        },
+        [this] { wake_getters(); });
   }
 
   Store store_;

@@ -20,6 +20,7 @@
 
 #include "core/timers.h"
 #include "green/detail/deadline.h"
+#include "green/detail/noncopyable.h"
 #include "green/duration.h"
 
 struct ev_loop;
@@ -28,12 +29,10 @@ struct ev_signal;
 
 namespace green::detail {
 
-class EventLoop {
+class EventLoop : NonCopyable {
  public:
   EventLoop();
   ~EventLoop();
-  EventLoop(const EventLoop&) = delete;
-  EventLoop& operator=(const EventLoop&) = delete;
 
   // run_once: one libev iteration, then the timers that are due; `block`
   // waits for the next event or timer.

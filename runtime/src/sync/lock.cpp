@@ -17,8 +17,6 @@ namespace {
 }
 }  // namespace
 
-bool Lock::held() const { return owner_ != nullptr && owner_ == detail::current_core(); }
-
 bool Lock::acquire(Duration timeout) {
   detail::GreenletCore* me = detail::current_core();
   if (owner_ == me) {
@@ -36,8 +34,6 @@ void Lock::release() {
   owner_ = nullptr;
   sem_.release();
 }
-
-bool RLock::held() const { return owner_ != nullptr && owner_ == detail::current_core(); }
 
 bool RLock::acquire(Duration timeout) {
   detail::GreenletCore* me = detail::current_core();
