@@ -149,30 +149,6 @@ ssize_t do_sendfile(Hook h, ssize_t (*real)(int, int, Off*, size_t), int out, in
       });
 }
 
-}  // namespace
-
-extern "C" {
-
-ssize_t read(int fd, void* buf, size_t n) { return do_read(Hook::read, fd, buf, n); }
-
-ssize_t __read_chk(int fd, void* buf, size_t n, size_t buflen) {
-  if (n > buflen) return REAL(__read_chk)(fd, buf, n, buflen);  // fortify's own abort
-  return do_read(Hook::__read_chk, fd, buf, n);
-}
-
-ssize_t write(int fd, const void* buf, size_t n) {
-  Kind k = kind_of(Hook::write, fd);
-  if (k == Kind::invalid) return REAL(write)(fd, buf, n);
-  auto* p = static_cast<const char*>(buf);
-  return gi::barrier(
-      Hook::write, [&] { return REAL(write)(fd, buf, n); },
-      [&]() -> ssize_t {
-        if (!gi::is_socket(k)) return pipe_write(Hook::write, fd, p, n);
-        return send_stream(Hook::write, fd, k, n, 0,
-                           [&](size_t done, int f) { return REAL(send)(fd, p + done, n - done, f); });
-      });
-}
-
 // iov_msg: readv/writev's vector as the msghdr of a recvmsg/sendmsg.
 msghdr iov_msg(const struct iovec* iov, int n) {
   msghdr m{};
@@ -204,6 +180,30 @@ ssize_t vector_io(Hook h, int fd, const struct iovec* iov, int n, Dir dir, Real 
         if (!gi::is_socket(k)) return gi::poll_then_call(h, fd, dir, [&] { return real(fd, iov, n); });
         msghdr m = iov_msg(iov, n);
         return on_socket(k, m);
+      });
+}
+
+}  // namespace
+
+extern "C" {
+
+ssize_t read(int fd, void* buf, size_t n) { return do_read(Hook::read, fd, buf, n); }
+
+ssize_t __read_chk(int fd, void* buf, size_t n, size_t buflen) {
+  if (n > buflen) return REAL(__read_chk)(fd, buf, n, buflen);  // fortify's own abort
+  return do_read(Hook::__read_chk, fd, buf, n);
+}
+
+ssize_t write(int fd, const void* buf, size_t n) {
+  Kind k = kind_of(Hook::write, fd);
+  if (k == Kind::invalid) return REAL(write)(fd, buf, n);
+  auto* p = static_cast<const char*>(buf);
+  return gi::barrier(
+      Hook::write, [&] { return REAL(write)(fd, buf, n); },
+      [&]() -> ssize_t {
+        if (!gi::is_socket(k)) return pipe_write(Hook::write, fd, p, n);
+        return send_stream(Hook::write, fd, k, n, 0,
+                           [&](size_t done, int f) { return REAL(send)(fd, p + done, n - done, f); });
       });
 }
 
