@@ -45,7 +45,7 @@ class Address {
  public:
   Address() = default;
   // tcp: `host` must be a numeric address ("127.0.0.1", "::1"); names are not
-  // resolved here (resolve with getaddrinfo inside green::run_in_thread).
+  // resolved here (for a name, Address::resolve or green::resolve, green/resolve.h).
   // Throws std::invalid_argument naming the host otherwise.
   static Address tcp(const std::string& host, std::uint16_t port);
   // unix_path: a Unix stream socket path. Throws std::invalid_argument when
