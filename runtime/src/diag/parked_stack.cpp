@@ -94,7 +94,7 @@ void write_frames(std::ostream& out, const char* indent, void* const* frames, st
     if (pc && ::dladdr(reinterpret_cast<void*>(lookup), &info) && info.dli_sname) {
       int status = -1;
       std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status),
-                                                        &std::free);
+                                                       &std::free);
       out << (status == 0 && demangled ? demangled.get() : info.dli_sname) << "+0x" << std::hex
           << (pc - reinterpret_cast<std::uintptr_t>(info.dli_saddr)) << std::dec;
     } else {
