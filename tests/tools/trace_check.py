@@ -5,7 +5,7 @@ KIND patch_demo: the patch demo's trace has main and its 16 workers (8 per
 run) as lanes, each worker ran, and the patched run's workers waited on a
 timer (usleep) and an fd (read), with those hooked calls recorded.
 KIND target: trace_target's trace has its named greenlets, a lock wait, a
-timer wait and hub iterations. KIND truncated: the file stayed within
+timer wait, hub iterations, and its second OS thread as a process of its own. KIND truncated: the file stayed within
 GREEN_TRACE_MAX_MB, is still valid JSON and says it was truncated.
 Prints what it found; exits 1 with the reason on the first failed check."""
 import collections
@@ -80,6 +80,15 @@ def main(kind, path):
         for name in ("main", "ping", "pong", "sleeper", "lock-waiter"):
             if not lane(name):
                 fail("no lane with events for '%s'" % name)
+        # Each OS thread with a hub is a process: the second thread's main and
+        # other-thread share one, apart from ping's.
+        pid_of = {v: k[0] for k, v in lanes.items()}
+        main_pids = {k[0] for k, v in lanes.items() if v.startswith("'main' #")}
+        other = [p for v, p in pid_of.items() if v.startswith("'other-thread' #")]
+        ping = [p for v, p in pid_of.items() if v.startswith("'ping' #")]
+        if len(main_pids) != 2 or not other or other[0] not in main_pids or other[0] == ping[0]:
+            fail("the second OS thread's hub should be a process of its own: main in %s, other-thread in %s, "
+                 "ping in %s" % (sorted(main_pids), other, ping))
         if not any(c == "wait.lock" for c, _, _ in waits):
             fail("no lock wait")
         if not any(c == "wait.timer" for c, _, _ in waits):

@@ -1,9 +1,11 @@
 // trace_target — a program for GREEN_TRACE's tests: two greenlets that hand
 // the thread back and forth N times (argv[1]; each handoff is a traced switch),
-// a named greenlet that waits on a Lock, and one that sleeps.
+// a named greenlet that waits on a Lock, one that sleeps, and a second OS
+// thread whose hub runs a greenlet of its own.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include "green/green.h"
 
@@ -30,7 +32,13 @@ int main(int argc, char** argv) {
   auto a = green::spawn_with(o, ping);
   o.name = "pong";
   auto b = green::spawn_with(o, ping);
+  std::thread other([] {
+    green::SpawnOptions t;
+    t.name = "other-thread";
+    green::spawn_with(t, [] { green::sleep(std::chrono::milliseconds(5)); }).join();
+  });
   green::joinall(std::vector{a, b, sleeper});
+  other.join();
   lock.release();
   waiter.join();
   std::printf("done\n");

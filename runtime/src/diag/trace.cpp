@@ -3,8 +3,9 @@
 // Each OS thread formats its events into a buffer of its own (ThreadTrace),
 // under a mutex only the exit flush contends for; a full buffer goes to the
 // file under the file's mutex, which also counts the bytes against
-// GREEN_TRACE_MAX_MB. ThreadTraces live until the exit flush (or their hub's
-// end), so a thread that exits without a hub leaves its events to that flush.
+// GREEN_TRACE_MAX_MB. ThreadTraces are never freed (one per thread that ran a
+// hub while tracing, at most 256 KiB of buffer each): a thread's last events
+// are flushed when its hub ends, or by the exit flush.
 #include "diag/trace.h"
 
 #include <fcntl.h>
@@ -185,10 +186,12 @@ const char* category(const Pending& p) {
 
 void finish_process() noexcept {
   if (g_forked_child) return;  // its locks may have been held by a thread that is not in the child
+  // A copy: g_threads keeps them reachable (they are left to the OS, and
+  // LeakSanitizer must not call them leaks).
   std::vector<ThreadTrace*> threads;
   {
     std::lock_guard<std::mutex> lock(g_file_mutex);
-    threads.swap(g_threads);
+    threads = g_threads;
   }
   for (ThreadTrace* t : threads) {
     std::lock_guard<std::mutex> lock(t->mutex);
@@ -208,7 +211,6 @@ void finish_process() noexcept {
   write_all(tail.data(), tail.size());
   ::close(g_fd);
   g_fd = -1;
-  // Other threads may still be running: their ThreadTraces are left to the OS.
 }
 
 }  // namespace
@@ -219,7 +221,7 @@ void trace_setup() noexcept {
   static std::once_flag once;
   std::call_once(once, [] {
     std::string path = setting_text("GREEN_TRACE");
-    if (path.empty()) return;
+    if (path.empty() || path == "off") return;
     g_max = setting_number("GREEN_TRACE_MAX_MB") << 20;
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
