@@ -22,5 +22,6 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # green_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libboost-context-dev")  # green/sleep.h includes Boost.Context
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3")              # green-trace
 set(CPACK_STRIP_FILES OFF)  # keep the symbols: the gdb extension and the dump name functions
 include(CPack)

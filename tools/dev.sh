@@ -29,7 +29,9 @@ packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgte
           libpq-dev postgresql libhiredis-dev redis-server libcurl4-openssl-dev openssl
           libmariadb-dev mariadb-server
           # the Debian package test (dpkg-deb, cpack) and the gdb extension's test
-          dpkg-dev gdb)
+          dpkg-dev gdb
+          # tools/green-trace's page, rendered headless by tests/tools/trace_test.sh
+          chromium)
 
 install_missing() {
   local missing=() installed

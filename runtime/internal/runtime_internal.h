@@ -137,4 +137,20 @@ T& per_os_thread(T& v) noexcept {
   return *reinterpret_cast<T*>(here - now + tp);
 }
 
+// TracedPark: GREEN_TRACE's record of a hooked call that parks
+// (runtime/src/diag/trace.h): while it lives, the wait the greenlet parks in
+// names `call`; at its end the call is written as a slice from construction.
+// Costs one test when tracing is off. `call` must outlive the process (a
+// string literal).
+class TracedPark : NonCopyable {
+ public:
+  TracedPark(const char* call, int fd) noexcept;
+  ~TracedPark();
+
+ private:
+  const char* call_;
+  int fd_;
+  std::int64_t start_ = -1;  // -1: tracing was off
+};
+
 }  // namespace green::detail

@@ -17,11 +17,13 @@
 #
 # A suspended greenlet's stack is described by Boost.Context's fcontext: the
 # stack pointer its jump_fcontext left (FiberState::context), below which
-# jump_fcontext (x86-64 System V) saved, in order: mxcsr/x87 control word,
-# r12, r13, r14, r15, rbx, rbp and the return address. `greenlet bt` loads
-# those into the thread's registers for the length of one `bt` and puts the
-# thread's own back afterwards, so it needs a live process (a core file's
-# registers cannot be written).
+# jump_fcontext saved the callee-saved registers and the return address. The
+# offsets are read from libgreen itself (green_fcontext_layout, defined in
+# runtime/src/core/fiber.cpp next to the C++ reader of the same area), so
+# the layout has one description. `greenlet bt` loads those into the thread's
+# registers for the length of one `bt` and puts the thread's own back
+# afterwards, so it needs a live process (a core file's registers cannot be
+# written).
 import gdb
 
 _STATES = {
@@ -32,10 +34,7 @@ _STATES = {
     "dead": "dead",
     "abandoned": "left behind by fork",
 }
-# jump_fcontext's save area: register -> offset from the saved stack pointer.
-_SAVED = (("r12", 0x08), ("r13", 0x10), ("r14", 0x18), ("r15", 0x20), ("rbx", 0x28), ("rbp", 0x30))
-_RETURN_ADDRESS = 0x38
-_FRAME_SIZE = 0x40
+_LAYOUT_FIELDS = ("r12", "r13", "r14", "r15", "rbx", "rbp", "return_address", "frame_size")
 
 
 class GreenError(gdb.GdbError):
@@ -220,9 +219,25 @@ switched away; the thread's own registers are put back afterwards."""
                 selected.switch()
 
 
+def _layout():
+    """jump_fcontext's save area, as libgreen describes it: field -> offset."""
+    for name in ("green_fcontext_layout", "'green_fcontext_layout'"):
+        try:
+            layout = gdb.parse_and_eval(name)
+            break
+        except gdb.error:
+            continue
+    else:
+        raise GreenError("green: libgreen does not describe its saved contexts (green_fcontext_layout): "
+                         "is libgreen.so loaded, and built with -g?")
+    return {f: int(layout[f]) for f in _LAYOUT_FIELDS}
+
+
 def _backtrace_from(context, bt_args):
+    layout = _layout()
+    saved_registers = [(r, layout[r]) for r in _LAYOUT_FIELDS[:6]]
     gdb.execute("frame 0", to_string=True)
-    names = [r for r, _ in _SAVED] + ["rsp", "rip"]
+    names = [r for r, _ in saved_registers] + ["rsp", "rip"]
     saved = {r: int(gdb.parse_and_eval("$" + r)) for r in names}
     u64 = gdb.lookup_type("unsigned long").pointer()
 
@@ -230,10 +245,10 @@ def _backtrace_from(context, bt_args):
         return int(gdb.Value(context + offset).cast(u64).dereference())
 
     try:
-        for reg, offset in _SAVED:
+        for reg, offset in saved_registers:
             gdb.execute("set $%s = %d" % (reg, word(offset)))
-        gdb.execute("set $rsp = %d" % (context + _FRAME_SIZE))
-        gdb.execute("set $rip = %d" % word(_RETURN_ADDRESS))
+        gdb.execute("set $rsp = %d" % (context + layout["frame_size"]))
+        gdb.execute("set $rip = %d" % word(layout["return_address"]))
         gdb.execute("bt " + bt_args)
     finally:
         for reg in names:

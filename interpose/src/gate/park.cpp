@@ -62,6 +62,7 @@ void parked(Hook h) noexcept { count(h, Why::parked); }
 
 int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
   parked(h);
+  detail::TracedPark traced(hook_name(h), fd);
   std::uint32_t gen = fd_generation(fd);
   InterruptScope scope(s);
   int r;
@@ -88,6 +89,7 @@ int wait_fd_ready(Hook h, int fd, int events, const Deadline& d, OnSignal s) {
 int wait_any_ready(Hook h, green::PollFd* fds, std::size_t n, const Deadline& d) {
   if (n == 0) return sleep_until(h, d);
   parked(h);
+  detail::TracedPark traced(hook_name(h), n == 1 ? fds[0].fd : -1);
   InterruptScope scope(OnSignal::interrupt);
   try {
     return detail::wait_fds(fds, n, d) > 0 ? 1 : 0;
@@ -99,6 +101,7 @@ int wait_any_ready(Hook h, green::PollFd* fds, std::size_t n, const Deadline& d)
 
 int sleep_until(Hook h, const Deadline& d, OnSignal s) {
   parked(h);
+  detail::TracedPark traced(hook_name(h), -1);
   InterruptScope scope(s);
   try {
     if (d.forever()) {

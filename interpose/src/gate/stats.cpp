@@ -64,4 +64,6 @@ void count(Hook h, Why w) noexcept {
   g_counts[static_cast<std::size_t>(h)][static_cast<std::size_t>(w)].fetch_add(1, std::memory_order_relaxed);
 }
 
+const char* hook_name(Hook h) noexcept { return kHookNames[static_cast<unsigned>(h)]; }
+
 }  // namespace green::interpose

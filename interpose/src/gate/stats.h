@@ -33,6 +33,9 @@ enum class Why : unsigned {
 };
 inline constexpr std::size_t kWhyCount = static_cast<std::size_t>(Why::count_);
 
+// hook_name: the symbol `h` hooks ("read", "nanosleep"...): a string literal.
+const char* hook_name(Hook h) noexcept;
+
 // count: add one to hook `h`'s counter for `w`. Lock-free, async-signal-safe.
 void count(Hook h, Why w) noexcept;
 

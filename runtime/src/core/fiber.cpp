@@ -6,6 +6,21 @@
 #include <valgrind/valgrind.h>
 #endif
 
+// Boost.Context's jump_fcontext (x86-64 System V, asm/jump_x86_64_sysv_elf_gas.S)
+// suspends a fiber by reserving 0x40 bytes below the return address its call
+// pushed, then saving mxcsr/x87 control word at 0, r12..r15 at 0x08..0x20, rbx
+// at 0x28 and rbp at 0x30; the return address ends up at 0x38 and the fcontext
+// is the stack pointer. Exported with C linkage and kept, so the gdb extension
+// (tools/gdb/green_gdb.py) reads these offsets instead of repeating them: the
+// one description of the layout.
+extern "C" {
+struct GreenFcontextLayout {
+  unsigned long r12, r13, r14, r15, rbx, rbp, return_address, frame_size;
+};
+extern const GreenFcontextLayout green_fcontext_layout;
+const GreenFcontextLayout green_fcontext_layout = {0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38, 0x40};
+}
+
 namespace green::detail {
 
 namespace ctx = boost::context::detail;
@@ -36,6 +51,23 @@ void trampoline(ctx::transfer_t t) noexcept {
 }
 
 }  // namespace
+
+bool fiber_saved_frame(const FiberState& f, bool started, SavedFrame& out) noexcept {
+#if defined(__x86_64__)
+  if (!started || !f.context) return false;
+  const char* sp = static_cast<const char*>(f.context);
+  auto word = [sp](unsigned long offset) { return *reinterpret_cast<void* const*>(sp + offset); };
+  out.sp = sp + green_fcontext_layout.frame_size;
+  out.fp = word(green_fcontext_layout.rbp);
+  out.pc = word(green_fcontext_layout.return_address);
+  return true;
+#else
+  (void)f;
+  (void)started;
+  (void)out;
+  return false;
+#endif
+}
 
 ctx::transfer_t fiber_jump(FiberState& from, FiberState& to, SwitchRecord& rec) {
   rec = SwitchRecord{&from, &to};

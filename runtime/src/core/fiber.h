@@ -62,6 +62,22 @@ void fiber_adopt_thread(FiberState& f) noexcept;
 // fiber_release: forget a finished (or never started) fiber's annotations.
 void fiber_release(FiberState& f) noexcept;
 
+// SavedFrame: where a suspended fiber stopped, read from the registers its
+// jump_fcontext saved on its own stack (fiber.cpp knows that save area; the
+// gdb extension reads the same layout from green_fcontext_layout). `sp` is the
+// stack pointer above the save area, `fp` the frame pointer of the function
+// that switched away, `pc` the address it resumes at.
+struct SavedFrame {
+  const void* sp = nullptr;
+  const void* fp = nullptr;
+  const void* pc = nullptr;
+};
+
+// fiber_saved_frame: the frame a suspended fiber (context set, not running)
+// will resume in. False for a fiber that never ran (its context is
+// make_fcontext's, not a switch's) or has none. Never switches.
+bool fiber_saved_frame(const FiberState& f, bool started, SavedFrame& out) noexcept;
+
 struct SwitchRecord {
   FiberState* from;
   FiberState* to;

@@ -10,6 +10,7 @@
 #include <new>
 
 #include "core/hub_core.h"
+#include "diag/trace.h"
 
 namespace green::detail {
 
@@ -19,6 +20,7 @@ void in_child() noexcept {
   if (Hub* hub = Hub::peek()) hub->after_fork_child();
   threadpool_after_fork_child();
   monitor_after_fork_child();
+  trace_after_fork_child();
 }
 
 std::once_flag g_registered;

@@ -84,6 +84,7 @@ Hub::Hub()
 }
 
 Hub::~Hub() {
+  if (trace_on()) trace_hub_gone();
   {
     std::lock_guard<std::mutex> lock(mailbox_->mutex);
     mailbox_->loop = nullptr;
@@ -319,6 +320,8 @@ void Hub::hub_entry(FiberState* self, FiberState* from) {
 
 void Hub::run() {
   for (;;) {
+    if (trace_on()) [[unlikely]]
+      trace_hub_iteration();
     run_ready();
     if (ready_.empty() && nothing_can_wake()) {
       report_block_forever();

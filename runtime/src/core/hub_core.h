@@ -54,6 +54,8 @@ class Hub {
   bool in_hub() const noexcept { return current_ == hub_core_.get() || current_->state_ == GreenletCore::State::dead; }
   EventLoop& loop() noexcept { return loop_; }
   const std::shared_ptr<GreenletCore>& main() const noexcept { return main_; }
+  // is_hub_fiber: `g` is the fiber that runs the loop (for diag/trace.cpp).
+  bool is_hub_fiber(const GreenletCore& g) const noexcept { return &g == hub_core_.get(); }
 
   void start(const std::shared_ptr<GreenletCore>& g, Duration delay);
   bool park(const char* reason, Duration timeout);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/hub_core.h"
+#include "diag/trace.h"
 
 namespace green::detail {
 
@@ -18,6 +19,9 @@ namespace green::detail {
 
 // Inline (with pick_next): both sit on every park, wake and yield.
 [[gnu::always_inline]] inline void Hub::begin_switch(GreenletCore& next) noexcept {
+  // GREEN_TRACE: off, one test of a global that never changes while switches run.
+  if (trace_on()) [[unlikely]]
+    trace_switch(*this, *current_, next);
   current_ = &next;
   next.state_ = GreenletCore::State::running;
   // Green-threads mode: a green thread runs on its own thread descriptor. A

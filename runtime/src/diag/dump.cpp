@@ -25,6 +25,7 @@
 
 #include "core/hub_core.h"
 #include "diag/diagnostics.h"
+#include "diag/parked_stack.h"
 #include "green/settings.h"
 
 namespace green::detail {
@@ -34,9 +35,18 @@ namespace {
 void write_backtrace(std::ostream& out, const char* indent) {
   void* frames[64];
   int n = ::backtrace(frames, 64);
-  std::unique_ptr<char*, void (*)(void*)> names(::backtrace_symbols(frames, n), &std::free);
   // Frame 0 is this function.
-  for (int i = 1; i < n; ++i) out << indent << "    #" << (i - 1) << ' ' << (names ? names.get()[i] : "?") << '\n';
+  if (n > 1) write_frames(out, indent, frames + 1, static_cast<std::size_t>(n - 1), true);
+}
+
+// write_parked_backtrace: a suspended greenlet's frames, from its saved context.
+void write_parked_backtrace(GreenletCore& g, std::ostream& out, const char* indent) {
+  using State = GreenletCore::State;
+  const void* frames[64];
+  bool started = g.state_ == State::parked || g.state_ == State::ready;
+  std::size_t n = parked_frames(g.fiber_, started, frames, 64);
+  if (n == 0) return;
+  write_frames(out, indent, const_cast<void* const*>(frames), n, true);
 }
 
 void describe(GreenletCore& g, bool current, std::ostream& out) {
@@ -95,19 +105,16 @@ void dump_hub(Hub& hub, std::ostream& out, const char* indent) {
   hub.greenlets().for_each([&](ListNode&) { ++spawned; });
   out << indent << "green: greenlets of thread " << ::syscall(SYS_gettid) << " (main and " << spawned << " spawned):\n";
   GreenletCore* current = hub.current();
-  bool any_parked = false;
   auto line = [&](GreenletCore& g) {
     out << indent << "  ";
     describe(g, &g == current, out);
     out << '\n';
     if (&g == current) write_backtrace(out, indent);
-    any_parked = any_parked || (&g != current && g.state_ == GreenletCore::State::parked);
+    else write_parked_backtrace(g, out, indent);
   };
   line(*hub.main());
   hub.greenlets().for_each([&](ListNode& n) { line(GreenletCore::of(n)); });
   if (hub.in_hub()) out << indent << "  (dumped from the hub itself: no greenlet is running)\n";
-  if (any_parked)
-    out << indent << "  (parked greenlets have no backtrace: their frames are suspended on their own stacks)\n";
 }
 
 std::string dump_hub_text(Hub& hub, const char* indent) {

@@ -42,6 +42,13 @@ constexpr Setting kSettings[] = {
      "0: off. N: a watchdog thread reports (to stderr, with a backtrace) any greenlet that runs N ms without "
      "yielding, which stops every other greenlet of its thread; it interrupts that thread with SIGURG to take "
      "the backtrace."},
+    {"GREEN_TRACE", "off",
+     "off, or a file path: write what the hubs do (greenlet runs and switches, waits on fds, timers and locks, hooked "
+     "blocking calls that parked, hub iterations; per OS thread) there as Chrome trace-event JSON, for Perfetto, "
+     "chrome://tracing or tools/green-trace; off: no trace, and no cost beyond one test per switch."},
+    {"GREEN_TRACE_MAX_MB", "256",
+     "Most megabytes GREEN_TRACE writes; past that, events are dropped and the file ends with a note that it "
+     "was truncated."},
     {"GREEN_ERROR_OUTPUT", "stderr",
      "Where the line \"<name> failed with <what>\" goes when a greenlet fails (green::set_error_handler "
      "overrides it): stderr, off (silent), or a file path to append to."},
