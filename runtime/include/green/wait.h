@@ -7,7 +7,7 @@
 //
 // A "waitable" is any handle with linkable(): Greenlet<T>, AnyGreenlet, or a
 // pointer / std::shared_ptr / std::reference_wrapper to the toolkit's Event,
-// AsyncResult. All functions accept any range of handles and
+// AsyncResult or Semaphore. All functions accept any range of handles and
 // must run on the handles' hub thread.
 #pragma once
 
