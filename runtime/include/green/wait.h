@@ -156,6 +156,15 @@ requires Waitable<std::ranges::range_value_t<R>> std::vector<std::ranges::range_
   return out;
 }
 
+// wait (no objects): park the main greenlet until nothing else is left to
+// run: no greenlet is ready, and no timer, fd watch (a started server),
+// KeepAlive or call posted to the hub could make one ready (gevent.wait()).
+// Greenlets parked for good on something nothing will set are left as they
+// are; no LoopExit is raised. To bound it, arm a Timeout around it (its timer counts as something
+// left, so it fires). Kill interrupts it. Only from the main greenlet
+// (std::logic_error otherwise); BlockingInHubError from the hub.
+void wait();
+
 // joinall: wait for greenlets to die (all, or until `timeout`); returns those
 // that did, in completion order. With raise_error, the first failure seen is
 // rethrown at once (the other greenlets keep running).
