@@ -241,7 +241,6 @@ TEST_F(Wait, WaitWithNoObjectsIsBoundedByATimeout) {
 TEST_F(Wait, IdleReturnsWhenNothingElseIsReady) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
-  ASSERT_EQ(write(fds[1], "x", 1), 1);
   int steps = 0;
   bool read_ready = false;
   for (int i = 0; i < 3; ++i)
@@ -251,7 +250,10 @@ TEST_F(Wait, IdleReturnsWhenNothingElseIsReady) {
         green::yield();
       }
     });
+  // The reader parks on the empty pipe before the writer fills it: only a
+  // poll of the loop can make it ready again.
   auto reader = green::spawn([&] { read_ready = green::wait_read(fds[0], 5s); });
+  green::spawn([&] { EXPECT_EQ(write(fds[1], "x", 1), 1); });
   auto later = green::spawn([] { green::sleep(10s); });
   auto start = std::chrono::steady_clock::now();
   green::idle();
