@@ -2,8 +2,8 @@
 #include "green/threadpool.h"
 
 #include <atomic>
-#include <memory>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>

@@ -94,8 +94,7 @@ class Group {
   // then wait up to `timeout` for it to die. Returns whether it is dead; a
   // greenlet that is not a member is left alone (false unless already dead).
   // It leaves the group, freeing its slot, as it dies. May switch when blocking.
-  bool killone(const AnyGreenlet& g, std::exception_ptr exc = nullptr, bool block = true,
-               Duration timeout = forever);
+  bool killone(const AnyGreenlet& g, std::exception_ptr exc = nullptr, bool block = true, Duration timeout = forever);
 
   // apply: f(args...) in a member greenlet, waiting for its result (get()
   // semantics: its failure is rethrown). Called from a member, it just calls

@@ -109,7 +109,7 @@ class ThreadPool {
   std::size_t threads_ = 0;
   std::size_t idle_ = 0;
   std::size_t max_pending_;
-  std::size_t pending_ = 0;                       // queued + running + slots granted to parked submitters
+  std::size_t pending_ = 0;                     // queued + running + slots granted to parked submitters
   std::deque<std::shared_ptr<Parked>> parked_;  // submitters waiting for room, FIFO
   bool stopping_ = false;
 };

@@ -169,9 +169,9 @@ class Hub {
   Duration batch_budget_;
   std::size_t keepalives_ = 0;
   std::size_t live_ = 0;
-  IntrusiveList idlers_;             // greenlets in idle(), woken when a poll leaves nothing ready
-  bool main_waits_quiet_ = false;    // the main greenlet is in wait(): "nothing can wake" ends it, not LoopExit
-  bool quiet_reached_ = false;       // set for it when that happened
+  IntrusiveList idlers_;           // greenlets in idle(), woken when a poll leaves nothing ready
+  bool main_waits_quiet_ = false;  // the main greenlet is in wait(): "nothing can wake" ends it, not LoopExit
+  bool quiet_reached_ = false;     // set for it when that happened
   std::uint64_t next_id_ = 0;
   std::atomic<unsigned long long> switches_{0};
   // Greenlets that outlive their hub (a thread exiting from a greenlet) must

@@ -75,8 +75,9 @@ void DatagramServer::receive_loop() {
     }
     ++received_;
     Address from = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len);
-    auto g = group_->spawn([h = handler_, data = std::string(buf.data(), static_cast<std::size_t>(n)),
-                            from]() mutable { (*h)(std::move(data), from); });
+    auto g = group_->spawn([h = handler_, data = std::string(buf.data(), static_cast<std::size_t>(n)), from]() mutable {
+      (*h)(std::move(data), from);
+    });
     g.set_name("DatagramServer handler for " + from.to_string());
   }
 }

@@ -21,7 +21,7 @@ namespace green {
 // so a newcomer cannot overtake it; the wakeup travels by its hub's mailbox.
 struct ThreadPool::Parked {
   HubHandle hub;
-  Waiter<void> woken;   // touched only on the submitter's hub thread
+  Waiter<void> woken;    // touched only on the submitter's hub thread
   bool granted = false;  // under mutex_
 };
 
