@@ -37,6 +37,59 @@ TEST_F(Timeout, RaisesItselfAtTheNextBlockingPoint) {
   EXPECT_LT(ms_since(start), 5000);
 }
 
+// gevent's Timeout(seconds) then start(): made ahead, armed later, for the
+// greenlet that starts it.
+TEST_F(Timeout, ADeferredTimeoutFiresOnlyAfterStart) {
+  green::Timeout t(20ms, green::Timeout::deferred);
+  EXPECT_FALSE(t.pending());
+  green::sleep(50ms);  // not armed: nothing fires
+  auto start = std::chrono::steady_clock::now();
+  t.start();
+  EXPECT_TRUE(t.pending());
+  EXPECT_THROW(t.start(), std::logic_error) << "started twice";
+  try {
+    green::sleep(10s);
+    FAIL() << "the sleep was not interrupted";
+  } catch (const green::Timeout& e) {
+    EXPECT_TRUE(e == t);
+    EXPECT_THROW(green::Timeout(e).start(), std::logic_error) << "a copy is not an owner";
+  }
+  EXPECT_LT(ms_since(start), 5000);
+  // Fired: it may be started again.
+  t.start();
+  EXPECT_THROW(green::sleep(10s), green::Timeout);
+}
+
+TEST_F(Timeout, RestartTakesTheNewDurationFromNow) {
+  green::Timeout t(10s);
+  auto start = std::chrono::steady_clock::now();
+  t.restart(20ms);
+  EXPECT_EQ(t.duration(), green::Duration(20ms));
+  EXPECT_TRUE(t.pending());
+  EXPECT_THROW(green::sleep(10s), green::Timeout);
+  EXPECT_LT(ms_since(start), 5000) << "restart kept the old 10 s";
+  // And a longer one: the old 20 ms no longer applies.
+  t.restart(10s);
+  green::sleep(60ms);
+  t.cancel();
+}
+
+TEST_F(Timeout, CloseDisarmsForGood) {
+  green::Timeout t(20ms);
+  t.close();
+  EXPECT_FALSE(t.pending());
+  EXPECT_TRUE(t.closed());
+  green::sleep(60ms);  // would have fired
+  EXPECT_THROW(t.start(), std::logic_error);
+  EXPECT_THROW(t.restart(1ms), std::logic_error);
+  green::sleep(10ms);
+  // cancel alone is not final.
+  green::Timeout u(10s);
+  u.cancel();
+  u.restart(10ms);
+  EXPECT_THROW(green::sleep(10s), green::Timeout);
+}
+
 TEST_F(Timeout, AGreenletThatNeverBlocksIsNotInterrupted) {
   Log log;
   {

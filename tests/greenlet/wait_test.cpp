@@ -2,6 +2,8 @@
 // of handles.
 #include "green/wait.h"
 
+#include <unistd.h>
+
 #include <array>
 #include <deque>
 #include <list>
@@ -11,6 +13,8 @@
 
 #include "fixture.h"
 #include "green/event.h"
+#include "green/io.h"
+#include "green/sleep.h"
 
 namespace green_test {
 namespace {
@@ -194,6 +198,72 @@ TEST_F(Wait, JoinallReportsNothingCanWakeInsteadOfHanging) {
   std::vector<green::Greenlet<void>> gs{green::spawn([&] { never.get("a Waiter nobody switches"); })};
   EXPECT_THROW(green::joinall(gs), green::LoopExit);
   green::killall(gs);
+}
+
+// gevent.wait(): run until nothing is left — including greenlets spawned
+// later and timers — and return, not LoopExit, when the rest is parked for good.
+TEST_F(Wait, WaitWithNoObjectsRunsUntilNothingIsLeft) {
+  std::vector<int> done;
+  for (int i = 0; i < 3; ++i)
+    green::spawn([&done, i] {
+      green::sleep(std::chrono::milliseconds(10 * (i + 1)));
+      done.push_back(i);
+    });
+  green::spawn([&] { green::spawn_later(40ms, [&] { done.push_back(3); }); });
+  green::Event never;
+  auto stuck = green::spawn([&] { never.wait(); });  // nothing will ever set it
+  green::wait();
+  EXPECT_EQ(done, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(green::hub_stats().active_watchers, 0u);
+  EXPECT_FALSE(stuck.ready());
+  stuck.kill();
+  // Only the main greenlet may wait for everything else.
+  auto inner = green::spawn([] { green::wait(); });
+  inner.join();
+  EXPECT_THROW(inner.get(), std::logic_error);
+}
+
+TEST_F(Wait, WaitWithNoObjectsIsBoundedByATimeout) {
+  auto sleeper = green::spawn([] { green::sleep(10s); });
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(
+      {
+        green::Timeout t(20ms);
+        green::wait();
+      },
+      green::Timeout);
+  EXPECT_LT(ms_since(start), 5000);
+  sleeper.kill();
+}
+
+// gevent.idle(): returns once every ready greenlet ran and a poll of the loop
+// found nothing due — I/O that is ready counts, a timer not due yet does not.
+TEST_F(Wait, IdleReturnsWhenNothingElseIsReady) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  int steps = 0;
+  bool read_ready = false;
+  for (int i = 0; i < 3; ++i)
+    green::spawn([&] {
+      for (int k = 0; k < 5; ++k) {
+        ++steps;
+        green::yield();
+      }
+    });
+  // The reader parks on the empty pipe before the writer fills it: only a
+  // poll of the loop can make it ready again.
+  auto reader = green::spawn([&] { read_ready = green::wait_read(fds[0], 5s); });
+  green::spawn([&] { EXPECT_EQ(write(fds[1], "x", 1), 1); });
+  auto later = green::spawn([] { green::sleep(10s); });
+  auto start = std::chrono::steady_clock::now();
+  green::idle();
+  EXPECT_EQ(steps, 15) << "idle returned while greenlets were ready";
+  EXPECT_TRUE(read_ready) << "idle returned before the ready fd was polled";
+  EXPECT_LT(ms_since(start), 5000) << "idle waited for a timer that is not due";
+  later.kill();
+  reader.join();
+  close(fds[0]);
+  close(fds[1]);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // semaphore_test.cpp — green/semaphore.h: Semaphore and BoundedSemaphore.
 #include "green/semaphore.h"
 
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -110,6 +111,31 @@ TEST_F(SemaphoreTest, DummySemaphoreNeverLimits) {
   s.release();
   EXPECT_TRUE(s.wait());
   EXPECT_EQ(s.waiters(), 0u);
+}
+
+// gevent: a Semaphore in wait()/iwait() is ready when acquire would not block.
+TEST_F(SemaphoreTest, WaitReportsTheSemaphoreThatHasAFreePermit) {
+  green::Semaphore a(0), b(0), free_one(1);
+  std::vector<green::Semaphore*> both{&a, &b};
+  EXPECT_TRUE(green::wait(both, 20ms).empty()) << "no permit is free yet";
+  auto releaser = green::spawn([&] {
+    green::sleep(10ms);
+    b.release();
+  });
+  auto ready = green::wait(both, 5s, 1);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0], &b);
+  EXPECT_EQ(b.counter(), 1u) << "waiting took the permit";
+  releaser.join();
+  std::vector<std::reference_wrapper<green::Semaphore>> at_once{std::ref(free_one)};
+  EXPECT_EQ(green::wait(at_once, 5s).size(), 1u);
+  // A release handed to a parked acquirer frees nothing: not ready.
+  ASSERT_TRUE(free_one.acquire());
+  auto taker = green::spawn([&] { free_one.acquire(); });
+  settle();
+  free_one.release();
+  EXPECT_TRUE(green::wait(at_once, 20ms).empty());
+  taker.join();
 }
 
 }  // namespace

@@ -93,5 +93,57 @@ TEST_F(ChannelTest, AnItemOfferedToAKilledGetterGoesToTheNext) {
   a.join();
 }
 
+// gevent's put(block=False) / get(block=False): only with a partner already waiting.
+TEST_F(ChannelTest, NowaitFormsNeedAPartnerAlreadyWaiting) {
+  green::Channel<int> ch;
+  EXPECT_THROW(ch.put_nowait(1), green::QueueFull);
+  EXPECT_THROW(ch.get_nowait(), green::QueueEmpty);
+  auto getter = green::spawn([&] { return ch.get(); });
+  settle();
+  ch.put_nowait(7);  // returns at once, before the getter ran
+  EXPECT_FALSE(getter.ready());
+  EXPECT_THROW(ch.put_nowait(8), green::QueueFull) << "one waiting getter took two items";
+  EXPECT_EQ(getter.get(), 7);
+  bool put_returned = false;
+  auto putter = green::spawn([&] {
+    ch.put(9);
+    put_returned = true;
+  });
+  settle();
+  EXPECT_EQ(ch.get_nowait(), 9);
+  putter.join();
+  EXPECT_TRUE(put_returned);
+  ch.close();
+  EXPECT_THROW(ch.put_nowait(1), green::QueueShutDown);
+  EXPECT_THROW(ch.get_nowait(), green::QueueShutDown);
+}
+
+TEST_F(ChannelTest, AnItemHandedToAKilledGetterGoesToTheNext) {
+  green::Channel<int> ch;
+  auto a = green::spawn([&] { return ch.get(); });
+  auto b = green::spawn([&] { return ch.get(); });
+  settle();
+  ch.put_nowait(4);
+  a.kill(nullptr, false);
+  EXPECT_TRUE(b.join(1s)) << "the item was lost with the killed getter";
+  EXPECT_EQ(b.get(), 4);
+  a.join();
+}
+
+TEST_F(ChannelTest, IterationEndsWhenTheChannelIsClosed) {
+  green::Channel<int> ch;
+  auto producer = green::spawn([&] {
+    for (int i = 0; i < 3; ++i) ch.put(i);
+    ch.close();
+  });
+  std::vector<int> got;
+  for (int v : ch) {
+    got.push_back(v);
+    if (got.size() > 10) break;  // bounded: a missing end would fail, not hang
+  }
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2}));
+  producer.join();
+}
+
 }  // namespace
 }  // namespace toolkit_test

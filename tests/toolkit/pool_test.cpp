@@ -1,9 +1,12 @@
 // pool_test.cpp — green/pool.h: Group and Pool.
 #include "green/pool.h"
 
+#include <algorithm>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
+#include "green/wait.h"
 #include "toolkit_fixture.h"
 
 namespace toolkit_test {
@@ -137,6 +140,74 @@ TEST_F(PoolTest, ApplyRunsInThePoolAndDirectlyFromAMember) {
   auto g = pool.spawn([&] { return pool.apply([] { return 5; }); });
   EXPECT_EQ(g.get(), 5);
   EXPECT_THROW(green::Pool(0), std::invalid_argument);
+}
+
+TEST_F(PoolTest, ApplyAsyncReturnsAtOnceWithAnAsyncResult) {
+  green::Pool pool(2);
+  auto r = pool.apply_async([](int x) { return x * 3; }, 14);
+  EXPECT_FALSE(r->ready());
+  auto fails = pool.apply_async([]() -> int { throw std::runtime_error("apply_async failed"); });
+  std::vector<std::shared_ptr<green::AsyncResult<int>>> both{r, fails};
+  EXPECT_EQ(green::wait(both, 5s).size(), 2u);
+  EXPECT_EQ(r->get(), 42);
+  EXPECT_THROW(fails->get(), std::runtime_error);
+  pool.join();
+}
+
+TEST_F(PoolTest, AddWithoutBlockingFailsWithPoolFull) {
+  green::Pool pool(1);
+  auto busy = pool.spawn([] { green::sleep(10s); });
+  auto other = green::spawn([] { green::sleep(10s); });
+  EXPECT_THROW(pool.add(other, false), green::PoolFull);
+  EXPECT_THROW(pool.add(other, true, 10ms), green::PoolFull);
+  EXPECT_FALSE(pool.contains(other));
+  busy.kill();
+  pool.add(other, false);  // a slot is free now
+  EXPECT_TRUE(pool.contains(other));
+  pool.kill();
+}
+
+TEST_F(PoolTest, KilloneKillsOneMemberAndFreesItsSlot) {
+  green::Pool pool(2);
+  auto a = pool.spawn([] { green::sleep(10s); });
+  auto b = pool.spawn([] { green::sleep(10s); });
+  auto stranger = green::spawn([] { green::sleep(10s); });
+  EXPECT_FALSE(pool.killone(stranger, nullptr, true, 1s)) << "not a member: left alone";
+  EXPECT_FALSE(stranger.ready());
+  EXPECT_TRUE(pool.killone(a, nullptr, true, 5s));
+  EXPECT_TRUE(a.ready());
+  EXPECT_FALSE(b.ready());
+  EXPECT_EQ(pool.size(), 1u);
+  EXPECT_EQ(pool.free_count(), 1u);
+  pool.killone(b, nullptr, false);
+  EXPECT_TRUE(pool.join(5s));
+  stranger.kill();
+}
+
+// A consumer that takes its time: imap keeps at most `maxsize` calls started
+// and not yet consumed, instead of running ahead through all 50 inputs.
+TEST_F(PoolTest, ImapBoundsTheResultsWaitingForASlowConsumer) {
+  green::Pool pool(8);
+  int started = 0, consumed = 0, most_ahead = 0;
+  std::vector<int> inputs(50);
+  for (int i = 0; i < 50; ++i) inputs[i] = i;
+  auto results = pool.imap(
+      [&](int x) {
+        ++started;
+        most_ahead = std::max(most_ahead, started - consumed);
+        return x;
+      },
+      inputs, 4);
+  int expect = 0;
+  for (int v : results) {
+    EXPECT_EQ(v, expect++);
+    ++consumed;
+    green::sleep(1ms);  // slow consumer: the calls are faster
+  }
+  EXPECT_EQ(consumed, 50);
+  EXPECT_LE(most_ahead, 4) << "results piled up past the bound";
+  EXPECT_GE(most_ahead, 2) << "the bound serialised the calls";
+  pool.join();
 }
 
 }  // namespace

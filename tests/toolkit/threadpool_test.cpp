@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -87,7 +88,86 @@ TEST_F(ThreadPoolTest, GrowsLazilyUpToItsLimitAndIdleThreadsExit) {
   EXPECT_EQ(green::run_in_thread([] { return 1; }, pool), 1);
 }
 
+TEST_F(ThreadPoolTest, SpawnReturnsAnAsyncResultUsableInWait) {
+  green::ThreadPool pool(2);
+  auto answer = pool.spawn([] { return 6 * 7; });
+  auto fails = pool.spawn([]() -> int { throw std::runtime_error("spawned job failed"); });
+  bool ran = false;
+  auto nothing = pool.spawn([&] { ran = true; });
+  std::vector<std::shared_ptr<green::AsyncResult<int>>> results{answer, fails};
+  EXPECT_EQ(green::wait(results, 5s).size(), 2u);
+  EXPECT_EQ(answer->get(), 42);
+  EXPECT_THROW(fails->get(), std::runtime_error);
+  nothing->get(5s);
+  EXPECT_TRUE(ran);
+}
+
+TEST_F(ThreadPoolTest, MapKeepsInputOrderAndRethrowsTheFirstFailure) {
+  green::ThreadPool pool(3);
+  // Later items finish first: the order comes from the input, not completion.
+  auto squares = pool.map(
+      [](int x) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 * (4 - x)));
+        return x * x;
+      },
+      std::vector<int>{1, 2, 3, 4});
+  EXPECT_EQ(squares, (std::vector<int>{1, 4, 9, 16}));
+  std::vector<std::string> words{"a", "bad", "c"};
+  try {
+    pool.map([](const std::string& w) -> std::size_t { return w == "bad" ? throw std::invalid_argument(w) : w.size(); },
+             words);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "bad");
+  }
+}
+
+// Two threads, four jobs in flight at most: the fifth submit parks its
+// greenlet until one job finishes, and another greenlet runs meanwhile.
+TEST_F(ThreadPoolTest, BoundedSubmitParksTheFifthUntilOneFinishes) {
+  std::atomic<bool> gate[5] = {};
+  {
+    green::ThreadPool pool(2, std::chrono::seconds(5), 4);
+    EXPECT_EQ(pool.max_pending(), 4u);
+    for (int i = 0; i < 4; ++i) pool.submit([&gate, i] { spin_until([&] { return gate[i].load(); }); });
+    EXPECT_EQ(pool.pending(), 4u);
+    EXPECT_FALSE(pool.try_submit([] {})) << "a full pool accepted a job without waiting";
+    bool fifth_in = false;
+    auto submitter = green::spawn([&] {
+      pool.submit([&gate] { spin_until([&] { return gate[4].load(); }); });
+      fifth_in = true;
+    });
+    int ticks = 0;
+    for (; ticks < 20; ++ticks) green::sleep(1ms);  // the hub keeps running other greenlets
+    EXPECT_EQ(ticks, 20);
+    EXPECT_FALSE(fifth_in) << "the fifth submit did not wait for room";
+    gate[0] = true;  // one job finishes: its slot goes to the parked submitter
+    for (int i = 0; i < 5000 && !fifth_in; ++i) green::sleep(1ms);
+    EXPECT_TRUE(fifth_in);
+    EXPECT_EQ(pool.pending(), 4u);
+    for (auto& g : gate) g = true;
+    submitter.join();
+  }  // the destructor waits for the jobs
+}
+
 class ThreadPoolInterrupt : public ToolkitTest, public testing::WithParamInterface<Interrupt> {};
+
+TEST_P(ThreadPoolInterrupt, InterruptedSubmitQueuesNothingAndLeavesTheSlotFree) {
+  std::atomic<bool> release{false};
+  std::atomic<int> ran{0};
+  green::ThreadPool pool(1, std::chrono::seconds(5), 1);
+  pool.submit([&] {
+    spin_until([&] { return release.load(); });
+    ran.fetch_add(1);
+  });
+  EXPECT_TRUE(run_interrupted(GetParam(), [&] { pool.submit([&] { ran.fetch_add(100); }); }));
+  release = true;
+  EXPECT_EQ(pool.spawn([] { return 7; })->get(5s), 7);  // the slot came back
+  EXPECT_EQ(ran.load(), 1) << "the interrupted submit's job ran";
+  // A job's result reaches the hub just before its worker counts it done.
+  for (int i = 0; i < 5000 && pool.pending() != 0; ++i) green::sleep(1ms);
+  EXPECT_EQ(pool.pending(), 0u);
+}
 
 TEST_P(ThreadPoolInterrupt, InterruptedWaitDropsTheResultAndLeavesNothingHeld) {
   std::atomic<bool> release{false}, finished{false};

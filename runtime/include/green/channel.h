@@ -9,12 +9,21 @@
 // killed or timed out never takes anything, and a putter that gives up (timeout,
 // kill, close) keeps its item. A putter killed after its item was taken still
 // sees the kill; the item counts as delivered. FIFO on both sides.
+//
+// The nowait forms (gevent's put(block=False) / get(block=False)) never park:
+// put_nowait hands its item over only when a getter is already waiting (else
+// QueueFull), get_nowait takes one only from a putter already waiting (else
+// QueueEmpty). Iterating a Channel gets items until it is closed:
+//
+//   for (auto& job : ch) run(job);      // ends when someone calls ch.close()
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <optional>
 #include <utility>
 
+#include "green/detail/next_iterator.h"
 #include "green/detail/waitlist.h"
 #include "green/duration.h"
 #include "green/queue.h"  // QueueShutDown; queue.h includes this file last
@@ -58,6 +67,19 @@ class Channel {
         [] {}, &offer);
   }
 
+  // put_nowait: hand `item` to a getter already parked in get, without
+  // waiting for it to run. Throws QueueFull when no getter is waiting (the
+  // item is not kept), QueueShutDown when closed. Never switches. Should the
+  // getter be killed or timed out before it runs, the item goes to the next
+  // getter (it is never dropped).
+  template <class U = T>
+  void put_nowait(U&& item) {
+    if (closed_) throw QueueShutDown();
+    if (getters_.parked() + getters_.pending() <= supply()) throw QueueFull();
+    handed_.emplace_back(std::forward<U>(item));
+    wake_getters(0);
+  }
+
   // get: park until a putter offers an item and take it. Throws
   // Timeout::expired(timeout), QueueShutDown when closed.
   T get(Duration timeout = forever) { return detail::value_or_expired(try_get(timeout), timeout); }
@@ -66,12 +88,17 @@ class Channel {
     bool have = detail::wait_until(
         getters_, timeout, "Channel.get",
         [this] {
-          if (putters_.parked() > getters_.pending()) return true;
+          if (supply() > getters_.pending()) return true;
           if (closed_) throw QueueShutDown();
           return false;
         },
         [this] { wake_getters(0); });
     if (!have) return std::nullopt;
+    if (!handed_.empty()) {
+      std::optional<T> v(std::move(handed_.front()));
+      handed_.pop_front();
+      return v;
+    }
     detail::WaitList::Entry* putter = putters_.front();
     if (!putter) return std::nullopt;  // unreachable: the check above saw one parked
     auto* offer = static_cast<Offer*>(putter->data);
@@ -81,8 +108,29 @@ class Channel {
     return v;
   }
 
+  // get_nowait: take an item from a putter already waiting (or one handed
+  // over by put_nowait) without parking. Throws QueueEmpty when there is
+  // none, QueueShutDown when closed. Never switches.
+  T get_nowait() {
+    if (auto v = try_get()) return std::move(*v);
+    throw QueueEmpty();
+  }
+
+  // next: get(), or nullopt once the channel is closed. Parks like get; kill
+  // and Timeout interrupt it.
+  std::optional<T> next() {
+    try {
+      return get();
+    } catch (const QueueShutDown&) {
+      return std::nullopt;
+    }
+  }
+  // begin/end: iterate with next() until the channel is closed.
+  detail::NextIterator<Channel, T> begin() { return detail::NextIterator<Channel, T>(this); }
+  std::default_sentinel_t end() { return {}; }
+
   // close: wake every waiter; all of them, and later calls, throw
-  // QueueShutDown. Never switches.
+  // QueueShutDown (getters first take items put_nowait handed over). Never switches.
   void close() {
     closed_ = true;
     getters_.notify_all();
@@ -97,14 +145,18 @@ class Channel {
     T item;
     bool taken = false;
   };
-  // wake_getters: one getter per parked putter (+ `arriving` about to park)
-  // not yet promised to a notified getter.
+  // supply: items a getter may take now — parked putters' offers and items
+  // put_nowait handed over.
+  std::size_t supply() const noexcept { return putters_.parked() + handed_.size(); }
+  // wake_getters: one getter per item of the supply (+ `arriving` putters
+  // about to park) not yet promised to a notified getter.
   void wake_getters(std::size_t arriving) noexcept {
-    while (getters_.parked() != 0 && putters_.parked() + arriving > getters_.pending() && getters_.notify_one()) {
+    while (getters_.parked() != 0 && supply() + arriving > getters_.pending() && getters_.notify_one()) {
     }
   }
 
   bool closed_ = false;
+  std::deque<T> handed_;  // put_nowait's items, waiting for the getter they were given to
   detail::WaitList getters_;
   detail::WaitList putters_;
 };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "green/condition.h"
+#include "green/datagram_server.h"
 #include "green/dump.h"
 #include "green/duration.h"
 #include "green/error_handler.h"

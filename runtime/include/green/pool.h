@@ -33,6 +33,17 @@ namespace green {
 template <class R>
 class IMap;
 
+// PoolFull: add(g, /*blocking=*/false) (or a timed add) found no free slot
+// (gevent's PoolFull).
+class PoolFull : public std::runtime_error {
+ public:
+  PoolFull() : std::runtime_error("green: the Pool is full (no free slot for add); wait, or add with blocking=true") {}
+};
+
+// imap_default_maxsize: how many calls of an imap may be started and not yet
+// consumed, unless the imap call says otherwise.
+inline constexpr std::size_t imap_default_maxsize = 64;
+
 // Group: an unbounded set of greenlets to join, kill or map over together.
 //
 //   green::Group group;
@@ -49,7 +60,7 @@ class Group {
   // interrupt that wait, and then nothing was spawned.
   template <class F, class... A>
   auto spawn(F&& f, A&&... a) {
-    acquire_slot();
+    acquire_slot(forever);
     try {
       auto g = green::spawn(std::forward<F>(f), std::forward<A>(a)...);
       insert(g);
@@ -59,9 +70,12 @@ class Group {
       throw;
     }
   }
-  // add: make an existing greenlet a member (a Pool waits for a slot first,
-  // as spawn does). discard: forget it without killing it (frees its slot).
-  void add(const AnyGreenlet& g);
+  // add: make an existing greenlet a member (no-op if it is one). A full Pool
+  // first parks until a slot is free, as spawn does; with blocking = false it
+  // throws PoolFull at once instead, and with a `timeout` it throws PoolFull
+  // when none came free in time. Kill and Timeout interrupt the wait (then
+  // nothing was added). discard: forget it without killing it (frees its slot).
+  void add(const AnyGreenlet& g, bool blocking = true, Duration timeout = forever);
   void discard(const AnyGreenlet& g);
   bool contains(const AnyGreenlet& g) const;
 
@@ -76,6 +90,11 @@ class Group {
   // kill: kill every member (GreenletExit when `exc` is null) without waiting
   // in between; with `block`, then join(timeout). Returns whether it is empty.
   bool kill(std::exception_ptr exc = nullptr, bool block = true, Duration timeout = forever);
+  // killone: kill one member (GreenletExit when `exc` is null); with `block`,
+  // then wait up to `timeout` for it to die. Returns whether it is dead; a
+  // greenlet that is not a member is left alone (false unless already dead).
+  // It leaves the group, freeing its slot, as it dies. May switch when blocking.
+  bool killone(const AnyGreenlet& g, std::exception_ptr exc = nullptr, bool block = true, Duration timeout = forever);
 
   // apply: f(args...) in a member greenlet, waiting for its result (get()
   // semantics: its failure is rethrown). Called from a member, it just calls
@@ -84,6 +103,19 @@ class Group {
   auto apply(F&& f, A&&... a) {
     if (contains(getcurrent())) return std::invoke(std::forward<F>(f), std::forward<A>(a)...);
     return spawn(std::forward<F>(f), std::forward<A>(a)...).get();
+  }
+  // apply_async: start f(args...) as a member and return at once with the
+  // AsyncResult its value (or failure) arrives in — wait on it with get() or
+  // green::wait. A full Pool first parks for a slot, as spawn does (kill and
+  // Timeout interrupt that wait; then nothing was started). A killed call's
+  // result holds its GreenletExit.
+  template <class F, class... A>
+  auto apply_async(F&& f, A&&... a) {
+    using T = std::invoke_result_t<std::decay_t<F>, std::decay_t<A>...>;
+    auto g = spawn(std::forward<F>(f), std::forward<A>(a)...);
+    auto result = std::make_shared<AsyncResult<T>>();
+    g.rawlink([result](const AnyGreenlet& done) { (*result)(done); });
+    return result;
   }
   // map: f(x) for every x of `items`, run as members; returns the results in
   // input order. The first failure (in input order) is rethrown after the
@@ -106,20 +138,23 @@ class Group {
   // imap / imap_unordered: like map, but lazy: the results come out of the
   // returned IMap as they are iterated — in input order (imap) or completion
   // order (imap_unordered). A background greenlet spawns the calls, waiting
-  // for slots in a Pool. A failed call rethrows from the iteration step that
-  // reaches it. See IMap.
+  // for slots in a Pool, and never lets more than `maxsize` calls be started
+  // and not yet consumed: a slow consumer holds the spawning back instead of
+  // letting results pile up (gevent's imap maxsize). A failed call rethrows
+  // from the iteration step that reaches it. See IMap.
   template <class F, std::ranges::input_range R>
-  auto imap(F f, R&& items) {
-    return make_imap(std::move(f), std::forward<R>(items), true);
+  auto imap(F f, R&& items, std::size_t maxsize = imap_default_maxsize) {
+    return make_imap(std::move(f), std::forward<R>(items), true, maxsize);
   }
   template <class F, std::ranges::input_range R>
-  auto imap_unordered(F f, R&& items) {
-    return make_imap(std::move(f), std::forward<R>(items), false);
+  auto imap_unordered(F f, R&& items, std::size_t maxsize = imap_default_maxsize) {
+    return make_imap(std::move(f), std::forward<R>(items), false, maxsize);
   }
 
  protected:
-  // acquire_slot / release_slot: Pool's bound. acquire may park.
-  virtual void acquire_slot() {}
+  // acquire_slot / release_slot: Pool's bound. acquire may park up to
+  // `timeout` (a non-positive one only tries); returns whether it got one.
+  virtual bool acquire_slot(Duration) { return true; }
   virtual void release_slot() noexcept {}
 
  private:
@@ -134,7 +169,7 @@ class Group {
   void remove(std::list<Member>::iterator it) noexcept;
 
   template <class F, class R>
-  auto make_imap(F f, R&& items, bool ordered);
+  auto make_imap(F f, R&& items, bool ordered, std::size_t maxsize);
 
   std::list<Member> members_;
   Event empty_;
@@ -158,7 +193,7 @@ class Pool : public Group {
   std::size_t wait_available(Duration timeout = forever);
 
  protected:
-  void acquire_slot() override { slots_.acquire(); }
+  bool acquire_slot(Duration timeout) override { return slots_.acquire(timeout); }
   void release_slot() noexcept override { slots_.release(); }
 
  private:
@@ -194,6 +229,7 @@ class IMap {
     } catch (const QueueShutDown&) {
       return std::nullopt;
     }
+    state_->room.release();  // consumed: the feeder may start one more
     return g->get();
   }
 
@@ -205,7 +241,9 @@ class IMap {
   friend class Group;
   // State: shared with the feeder and the calls' links, which may outlive us.
   struct State {
+    explicit State(std::size_t maxsize) : room(maxsize) {}
     Queue<Greenlet<T>> out;  // results in the order they are to be yielded
+    Semaphore room;          // calls that may still start before the consumer takes results
     std::size_t spawned = 0;
     std::size_t finished = 0;
     bool fed = false;
@@ -214,17 +252,17 @@ class IMap {
       if (fed && (ordered || finished == spawned)) out.close();
     }
   };
-  IMap() = default;
-  std::shared_ptr<State> state_ = std::make_shared<State>();
+  explicit IMap(std::size_t maxsize) : state_(std::make_shared<State>(maxsize)) {}
+  std::shared_ptr<State> state_;
   AnyGreenlet feeder_;
 };
 
 template <class F, class R>
-auto Group::make_imap(F f, R&& items, bool ordered) {
+auto Group::make_imap(F f, R&& items, bool ordered, std::size_t maxsize) {
   using In = std::ranges::range_value_t<R>;
   using Out = std::invoke_result_t<F&, In>;
   std::vector<In> inputs(std::ranges::begin(items), std::ranges::end(items));
-  IMap<Out> m;
+  IMap<Out> m(maxsize ? maxsize : 1);
   m.state_->ordered = ordered;
   // The feeder holds the shared state, not the IMap: the IMap may move.
   m.feeder_ = green::spawn([this, st = m.state_, fn = std::move(f), in = std::move(inputs)]() mutable {
@@ -236,6 +274,7 @@ auto Group::make_imap(F f, R&& items, bool ordered) {
       }
     } done{st.get()};
     for (auto& x : in) {
+      st->room.acquire();
       Greenlet<Out> g = spawn(fn, std::move(x));
       ++st->spawned;
       if (st->ordered) {

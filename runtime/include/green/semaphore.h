@@ -9,11 +9,19 @@
 // Satisfies the standard Lockable and TimedLockable requirements (lock,
 // unlock, try_lock, try_lock_for, try_lock_until), so std::lock_guard and
 // std::unique_lock work. Objects belong to the hub thread that uses them.
+//
+// A Semaphore is also a waitable (gevent): green::wait / iwait / select accept
+// `Semaphore*` or std::ref(sem) and report it ready when a permit is free —
+// it could be acquired without blocking — without taking the permit.
+//
+//   green::Semaphore* ready[] = {&a, &b};
+//   auto free = green::wait(ready, 1s, 1);     // the first with a free permit
 #pragma once
 
 #include <cstddef>
 #include <stdexcept>
 
+#include "green/detail/linkable.h"
 #include "green/detail/lock_interface.h"
 #include "green/detail/waitlist.h"
 #include "green/duration.h"
@@ -24,12 +32,12 @@ namespace green {
 //
 //   green::Semaphore slots(3);
 //   { std::lock_guard hold(slots); fetch(url); }    // at most 3 at once
-class Semaphore : public detail::LockInterface<Semaphore> {
+class Semaphore : public detail::LockInterface<Semaphore>, public detail::Linkable {
  public:
   explicit Semaphore(std::size_t value = 1) noexcept : counter_(value) {}
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
-  virtual ~Semaphore() = default;
+  ~Semaphore() override = default;
 
   // acquire: take a permit, parking (FIFO) until one is free or `timeout`
   // passes; returns false on timeout (a non-positive timeout only tries).
@@ -49,6 +57,11 @@ class Semaphore : public detail::LockInterface<Semaphore> {
   bool locked() const noexcept { return counter_ == 0; }
   // waiters: greenlets parked in acquire/wait.
   std::size_t waiters() const noexcept { return waiters_.parked(); }
+
+  // ready: a permit is free (acquire would not block). linkable: what
+  // green::wait links to; its links fire when a permit becomes free. Never switch.
+  bool ready() const noexcept override { return counter_ > 0; }
+  detail::Linkable& linkable() noexcept { return *this; }
 
  protected:
   // check_release: BoundedSemaphore's hook; throws to refuse a release.

@@ -16,4 +16,10 @@ void sleep(Duration d);
 // yield: sleep(0). Inline: see green/detail/yield.h.
 inline void yield() { detail::yield_landed(detail::yield_switch()); }
 
+// idle: park until the hub has nothing else to do: every ready greenlet ran
+// and a poll of the loop found no I/O or timer due (gevent.idle). All
+// greenlets in idle() are released together. Kill and Timeout interrupt it;
+// throws BlockingInHubError from the hub.
+void idle();
+
 }  // namespace green

@@ -6,7 +6,8 @@
 //   for (auto& g : green::iwait(gs)) use(g.get());   // in completion order
 //
 // A "waitable" is any handle with linkable(): Greenlet<T>, AnyGreenlet, or a
-// pointer / std::reference_wrapper to the toolkit's Event/AsyncResult. All functions accept any range of handles and
+// pointer / std::shared_ptr / std::reference_wrapper to the toolkit's Event,
+// AsyncResult or Semaphore. All functions accept any range of handles and
 // must run on the handles' hub thread.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ranges>
 #include <type_traits>
@@ -36,22 +38,30 @@ template <class H>
 struct IsRefWrapper : std::false_type {};
 template <class U>
 struct IsRefWrapper<std::reference_wrapper<U>> : std::true_type {};
+// IsSharedPtr: a std::shared_ptr to an object with linkable() (what
+// ThreadPool::spawn returns).
+template <class H>
+struct IsSharedPtr : std::false_type {};
+template <class U>
+struct IsSharedPtr<std::shared_ptr<U>> : std::true_type {};
 }  // namespace detail
 
-// Waitable: a handle with linkable() (a Greenlet), or a pointer or
-// std::reference_wrapper to an object with one (Event*, std::ref(result)):
+// Waitable: a handle with linkable() (a Greenlet), or a pointer, std::shared_ptr
+// or std::reference_wrapper to an object with one (Event*, std::ref(result),
+// what ThreadPool::spawn returns):
 // Events and AsyncResults cannot be copied into the range, so they are
 // waited on through pointers or references.
 template <class H>
 concept Waitable = detail::HasLinkable<const H> ||
                    (std::is_pointer_v<H>&& detail::HasLinkable<std::remove_pointer_t<H>>) ||
-                   (detail::IsRefWrapper<H>::value && detail::HasLinkable<typename H::type>);
+                   (detail::IsRefWrapper<H>::value && detail::HasLinkable<typename H::type>) ||
+                   (detail::IsSharedPtr<H>::value && detail::HasLinkable<typename H::element_type>);
 
 namespace detail {
 // linkable_of: the Linkable behind any Waitable handle.
 template <Waitable H>
 Linkable& linkable_of(const H& h) {
-  if constexpr (std::is_pointer_v<H>) {
+  if constexpr (std::is_pointer_v<H> || IsSharedPtr<H>::value) {
     return h->linkable();
   } else if constexpr (IsRefWrapper<H>::value) {
     return h.get().linkable();
@@ -145,6 +155,15 @@ requires Waitable<std::ranges::range_value_t<R>> std::vector<std::ranges::range_
   while (auto h = it.next()) out.push_back(std::move(*h));
   return out;
 }
+
+// wait (no objects): park the main greenlet until nothing else is left to
+// run: no greenlet is ready, and no timer, fd watch (a started server),
+// KeepAlive or call posted to the hub could make one ready (gevent.wait()).
+// Greenlets parked for good on something nothing will set are left as they
+// are; no LoopExit is raised. To bound it, arm a Timeout around it (its timer counts as something
+// left, so it fires). Kill interrupts it. Only from the main greenlet
+// (std::logic_error otherwise); BlockingInHubError from the hub.
+void wait();
 
 // joinall: wait for greenlets to die (all, or until `timeout`); returns those
 // that did, in completion order. With raise_error, the first failure seen is

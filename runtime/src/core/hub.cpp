@@ -323,6 +323,14 @@ void Hub::run() {
     if (trace_on()) [[unlikely]]
       trace_hub_iteration();
     run_ready();
+    if (ready_.empty() && !idlers_.empty()) {
+      // Poll once without blocking: I/O and due timers come before idle().
+      in_loop_ = true;
+      loop_.run_once(false);
+      in_loop_ = false;
+      if (ready_.empty()) wake_idlers();
+      continue;
+    }
     if (ready_.empty() && nothing_can_wake()) {
       report_block_forever();
       continue;
@@ -382,6 +390,11 @@ void Hub::report_block_forever() {
   if (m.state_ != GreenletCore::State::parked) {
     std::fprintf(stderr, "green: internal error: the hub has nothing to do, yet the main greenlet is not parked\n");
     std::abort();
+  }
+  if (main_waits_quiet_) {  // green::wait(): the end it waits for, not an error
+    quiet_reached_ = true;
+    switch_to(m);
+    return;
   }
   {
     // Scoped: the hub stays suspended here until something runs it again, which

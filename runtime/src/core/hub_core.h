@@ -78,6 +78,12 @@ class Hub {
   // fd_slots: per fd number, the waits of the fd-wait engine (fd_engine.h).
   FdSlots& fd_slots() noexcept { return fd_slots_; }
 
+  // idle: park the caller until, after a poll of the loop, nothing else is
+  // ready (green::idle). wait_quiet: park the main greenlet until nothing
+  // else can ever run (green::wait()). Both in idle.cpp.
+  void idle();
+  void wait_quiet();
+
   void keepalive_add() noexcept;
   void keepalive_drop() noexcept;
   const std::shared_ptr<Mailbox>& mailbox() const noexcept { return mailbox_; }
@@ -138,6 +144,7 @@ class Hub {
   void finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool notify = true) noexcept;
   bool nothing_can_wake() noexcept;
   void report_block_forever();
+  void wake_idlers() noexcept;  // idle.cpp
 
   // constinit: no dynamic initialisation, so other files read it without a
   // call to a TLS init function on every Hub::get().
@@ -164,6 +171,9 @@ class Hub {
   Duration batch_budget_;
   std::size_t keepalives_ = 0;
   std::size_t live_ = 0;
+  IntrusiveList idlers_;           // greenlets in idle(), woken when a poll leaves nothing ready
+  bool main_waits_quiet_ = false;  // the main greenlet is in wait(): "nothing can wake" ends it, not LoopExit
+  bool quiet_reached_ = false;     // set for it when that happened
   std::uint64_t next_id_ = 0;
   std::atomic<unsigned long long> switches_{0};
   // Greenlets that outlive their hub (a thread exiting from a greenlet) must

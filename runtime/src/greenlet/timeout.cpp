@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <stdexcept>
+#include <string>
 
 #include "core/hub_core.h"
 #include "green/detail/sched.h"
@@ -33,29 +35,63 @@ std::uint64_t next_id() noexcept {
 }
 }  // namespace
 
-Timeout::Timeout(Duration d, std::exception_ptr exc) : id_(next_id()), duration_(d) {
-  std::snprintf(what_, sizeof what_, "green::Timeout: %lld us passed", static_cast<long long>(d.count() / 1000));
-  if (d == forever) return;
-  detail::Hub& hub = detail::Hub::get();
-  state_ = new State(this);
-  state_->target = hub.current();
-  state_->exc = std::move(exc);
-  state_->timer.start(hub.loop(), d, state_->target);
+Timeout::Timeout(Duration d, std::exception_ptr exc) : Timeout(d, deferred, std::move(exc)) { start(); }
+
+Timeout::Timeout(Duration d, Deferred, std::exception_ptr exc)
+    : exc_(std::move(exc)), id_(next_id()), duration_(d), owner_(true) {
+  describe_duration();
 }
 
-Timeout::Timeout(const Timeout& other) noexcept : id_(other.id_), duration_(other.duration_) {
+Timeout::Timeout(const Timeout& other) noexcept : BaseException(other), id_(other.id_), duration_(other.duration_) {
   __builtin_memcpy(what_, other.what_, sizeof what_);
 }
 
-Timeout::Timeout(Unarmed, Duration d) noexcept : id_(next_id()), duration_(d) {
-  std::snprintf(what_, sizeof what_, "green::Timeout: %lld us passed", static_cast<long long>(d.count() / 1000));
-}
+Timeout::Timeout(Unarmed, Duration d) noexcept : id_(next_id()), duration_(d) { describe_duration(); }
 
-Timeout::~Timeout() { cancel(); }
-
-void Timeout::cancel() noexcept {
+Timeout::~Timeout() {
   delete state_;
   state_ = nullptr;
+}
+
+void Timeout::describe_duration() noexcept {
+  std::snprintf(what_, sizeof what_, "green::Timeout: %lld us passed",
+                static_cast<long long>(duration_.count() / 1000));
+}
+
+void Timeout::check_startable(const char* call) const {
+  if (!owner_)
+    throw std::logic_error(std::string("green::Timeout::") + call +
+                           ": this Timeout is a copy (a caught or expired() one); start the one that was constructed");
+  if (closed_)
+    throw std::logic_error(std::string("green::Timeout::") + call + ": the Timeout was closed; make a new one");
+}
+
+void Timeout::start() {
+  check_startable("start");
+  if (pending()) throw std::logic_error("green::Timeout::start: already pending; cancel it first or call restart(d)");
+  if (duration_ == forever) return;
+  detail::Hub& hub = detail::Hub::get();
+  if (!state_) state_ = new State(this);
+  state_->target = hub.current();
+  state_->exc = exc_;
+  state_->timer.start(hub.loop(), duration_, state_->target);
+}
+
+void Timeout::restart(Duration d) {
+  check_startable("restart");
+  cancel();
+  duration_ = d;
+  describe_duration();
+  start();
+}
+
+void Timeout::cancel() noexcept {
+  if (state_) state_->timer.stop();
+}
+
+void Timeout::close() noexcept {
+  cancel();
+  closed_ = true;
 }
 
 bool Timeout::pending() const noexcept { return state_ && state_->timer.active(); }

@@ -25,6 +25,8 @@ void Semaphore::release() {
   if (waiters_.notify_one()) return;
   check_release();
   ++counter_;
+  // Nobody was parked: the permit is free, so waiters in green::wait may go.
+  if (!links().empty()) notify_links();
 }
 
 bool Semaphore::wait(Duration timeout) {

@@ -29,10 +29,21 @@ void Group::remove(std::list<Member>::iterator it) noexcept {
   if (members_.empty()) empty_.set();
 }
 
-void Group::add(const AnyGreenlet& g) {
+void Group::add(const AnyGreenlet& g, bool blocking, Duration timeout) {
   if (contains(g)) return;
-  acquire_slot();
+  if (!acquire_slot(blocking ? timeout : Duration::zero())) throw PoolFull();
   insert(g);
+}
+
+bool Group::killone(const AnyGreenlet& g, std::exception_ptr exc, bool block, Duration timeout) {
+  if (!contains(g)) return g.ready();
+  g.kill(std::move(exc), false);
+  if (block) g.join(timeout);
+  // Dead now (one that never started dies at once): it leaves at once, not
+  // only when its links get to run.
+  if (!g.ready()) return false;
+  discard(g);
+  return true;
 }
 
 void Group::discard(const AnyGreenlet& g) {

@@ -16,8 +16,17 @@
 
 namespace green {
 
-ThreadPool::ThreadPool(std::size_t max_threads, std::chrono::milliseconds idle_exit)
-    : max_threads_(max_threads ? max_threads : 1), idle_exit_(idle_exit) {}
+// Parked: a greenlet waiting in try_submit for room. The slot is handed to
+// it (granted, pending_ already counted) by the worker that finished a job,
+// so a newcomer cannot overtake it; the wakeup travels by its hub's mailbox.
+struct ThreadPool::Parked {
+  HubHandle hub;
+  Waiter<void> woken;    // touched only on the submitter's hub thread
+  bool granted = false;  // under mutex_
+};
+
+ThreadPool::ThreadPool(std::size_t max_threads, std::chrono::milliseconds idle_exit, std::size_t max_pending)
+    : max_threads_(max_threads ? max_threads : 1), idle_exit_(idle_exit), max_pending_(max_pending ? max_pending : 1) {}
 
 ThreadPool::~ThreadPool() {
   std::unique_lock<std::mutex> lock(mutex_);
@@ -26,22 +35,67 @@ ThreadPool::~ThreadPool() {
   done_cv_.wait(lock, [this] { return threads_ == 0; });
 }
 
-void ThreadPool::submit(std::function<void()> job) {
-  std::lock_guard<std::mutex> lock(mutex_);
+bool ThreadPool::try_submit(std::function<void()> job, Duration timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (pending_ >= max_pending_ || !parked_.empty()) {
+    if (timeout <= Duration::zero()) return false;
+    auto me = std::make_shared<Parked>();
+    me->hub = this_hub();
+    parked_.push_back(me);
+    lock.unlock();
+    bool granted = false;
+    try {
+      KeepAlive hold;  // a worker will post the wakeup
+      me->woken.wait(timeout, "room in a bounded ThreadPool (submit)");
+    } catch (...) {
+      lock.lock();
+      if (me->granted) {
+        finish_one_locked();  // hand the slot we were given to the next in line
+      } else {
+        std::erase(parked_, me);
+      }
+      throw;
+    }
+    lock.lock();
+    granted = me->granted;
+    if (!granted) {
+      std::erase(parked_, me);
+      return false;
+    }
+  } else {
+    ++pending_;
+  }
   jobs_.push_back(std::move(job));
   if (idle_ > 0 || threads_ >= max_threads_) {
     cv_.notify_one();
-    return;
+    return true;
   }
   ++threads_;
   // Pool threads block for real, even when the program's own pthreads are greenlets.
   detail::NativeThreads native;
   std::thread([this] { worker(); }).detach();
+  return true;
+}
+
+void ThreadPool::finish_one_locked() {
+  while (!parked_.empty()) {
+    std::shared_ptr<Parked> next = std::move(parked_.front());
+    parked_.pop_front();
+    next->granted = true;
+    if (next->hub.post([next] { next->woken.switch_(); })) return;
+    // Its hub's thread is gone: the slot goes to the one after it.
+  }
+  --pending_;
 }
 
 std::size_t ThreadPool::threads() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return threads_;
+}
+
+std::size_t ThreadPool::pending() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pending_;
 }
 
 void ThreadPool::worker() {
@@ -64,6 +118,7 @@ void ThreadPool::worker() {
     job();  // run_in_thread's jobs catch their own exceptions
     job = nullptr;
     lock.lock();
+    finish_one_locked();
   }
   --threads_;
   if (threads_ == 0) done_cv_.notify_all();
