@@ -1,0 +1,156 @@
+// tls_timeout_test.cpp — green/tls.h: a TLS wait parks only its greenlet and
+// ends as Socket's waits do: handshake and read timeouts (client and server
+// side), kill and green::Timeout, close() from another greenlet, and a peer
+// that drops the connection without close_notify.
+#include <sys/socket.h>
+
+#include <chrono>
+#include <string>
+#include <system_error>
+
+#include "fixture.h"
+#include "green/tls.h"
+#include "net.h"
+#include "tls_env.h"
+#include "toolkit_fixture.h"
+
+namespace toolkit_test {
+namespace {
+
+using TlsTimeoutTest = ToolkitTest;
+
+// timed_out: the errc::timed_out message `f` throws ("(no timeout)" if none).
+template <class F>
+std::string timed_out(F f) {
+  try {
+    f();
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::timed_out) return e.what();
+    return std::string("other error: ") + e.what();
+  }
+  return "(no timeout)";
+}
+
+TEST_F(TlsTimeoutTest, HandshakeTimesOutAgainstAServerThatNeverSpeaksAndParksOnlyItsGreenlet) {
+  Listener silent;
+  green::Socket accepted;
+  auto acceptor = green::spawn([&] { accepted = silent.accept(); });
+  int ticks = 0;
+  bool done = false;
+  auto ticker = green::spawn([&] {
+    while (!done && ticks < 10000) {
+      green::sleep(5ms);
+      ++ticks;
+    }
+  });
+  const auto start = std::chrono::steady_clock::now();
+  std::string what = timed_out(
+      [&] { green::TlsSocket::connect(trusting_client(), silent.address(), "localhost", 300ms); });
+  const long long ms = green_test::ms_since(start);
+  done = true;
+  ticker.join();
+  acceptor.join();
+  EXPECT_NE(what.find("green::TlsSocket::handshake with " + silent.address().to_string() + ": timed out"),
+            std::string::npos)
+      << what;
+  EXPECT_GE(ms, 250);
+  EXPECT_LT(ms, 5000);
+  EXPECT_GE(ticks, 10);  // the hub kept running others while the handshake waited
+  EXPECT_TRUE(accepted.is_open());
+}
+
+TEST_F(TlsTimeoutTest, ServerHandshakeTimeoutDropsASilentClient) {
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(), tls_echo, nullptr, 200ms);
+  server.start();
+  green::Socket plain = green::Socket::connect(server.address(), 5s);  // connects, never says hello
+  char c;
+  // The server gives up on the handshake and closes: end of stream, not our 10 s timeout.
+  EXPECT_EQ(plain.recv(&c, 1, 10s), 0u);
+  EXPECT_TRUE(eventually([&] { return server.group().size() == 0; }));
+  EXPECT_TRUE(server.stop(5s));
+}
+
+TEST_F(TlsTimeoutTest, ReadTimesOutAndTheConnectionStaysUsable) {
+  green::Event go;
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket s, const green::Address& peer) {
+                                  go.wait(10s);
+                                  tls_echo(std::move(s), peer);
+                                });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  char buf[16];
+  std::string what = timed_out([&] { s.recv(buf, sizeof buf, 200ms); });
+  EXPECT_NE(what.find("green::TlsSocket::recv with " + server.address().to_string() + ": timed out"), std::string::npos)
+      << what;
+  EXPECT_NE(timed_out([&] { s.recv(buf, sizeof buf, green::Duration::zero()); }).find("timed out"), std::string::npos);
+  go.set();
+  s.send_all("still here", 10s);
+  EXPECT_EQ(s.recv_exact(10, 10s), "still here");
+  s.shutdown(10s);
+  EXPECT_TRUE(server.stop(5s));
+}
+
+class TlsInterruptTest : public ToolkitTest, public testing::WithParamInterface<Interrupt> {};
+
+TEST_P(TlsInterruptTest, KillOrTimeoutInterruptsARecvAndLeavesNoWaiter) {
+  green::Event release;
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket, const green::Address&) { release.wait(10s); });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  EXPECT_TRUE(run_interrupted(GetParam(), [&] {
+    char buf[16];
+    s.recv(buf, sizeof buf);
+  }));
+  release.set();
+  s.close();
+  EXPECT_TRUE(server.stop(5s));
+}
+
+INSTANTIATE_TEST_SUITE_P(Both, TlsInterruptTest, testing::Values(Interrupt::kill, Interrupt::timeout), name_of);
+
+TEST_F(TlsTimeoutTest, CloseFromAnotherGreenletWakesTheReaderWithEbadf) {
+  green::Event release;
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket, const green::Address&) { release.wait(10s); });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  auto reader = green::spawn([&]() -> int {
+    char buf[16];
+    try {
+      s.recv(buf, sizeof buf, 10s);
+    } catch (const std::system_error& e) {
+      return e.code().value();
+    }
+    return 0;
+  });
+  settle();
+  s.close();  // the reader still holds the TLS session: it is freed when the reader leaves
+  EXPECT_EQ(reader.get(), EBADF);
+  EXPECT_FALSE(s.is_open());
+  release.set();
+  EXPECT_TRUE(server.stop(5s));
+}
+
+TEST_F(TlsTimeoutTest, PeerDroppingWithoutCloseNotifyIsAnErrorNotAnEnd) {
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket s, const green::Address&) {
+                                  s.send_all("partial", 10s);
+                                  ::shutdown(s.fd(), SHUT_RDWR);  // the TCP stream ends, TLS never said so
+                                });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  EXPECT_EQ(s.recv_exact(7, 10s), "partial");
+  char buf[16];
+  try {
+    s.recv(buf, sizeof buf, 10s);
+    ADD_FAILURE() << "a truncated stream read as a clean end";
+  } catch (const green::TlsError& e) {
+    EXPECT_NE(std::string(e.what()).find("without close_notify"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(server.stop(5s));
+}
+
+}  // namespace
+}  // namespace toolkit_test
