@@ -1,7 +1,8 @@
 // tls_timeout_test.cpp — green/tls.h: a TLS wait parks only its greenlet and
 // ends as Socket's waits do: handshake and read timeouts (client and server
 // side), kill and green::Timeout, close() from another greenlet, and a peer
-// that drops the connection without close_notify.
+// that drops the connection without close_notify, and one that is gone
+// (EPIPE, never SIGPIPE).
 #include <sys/socket.h>
 
 #include <chrono>
@@ -149,6 +150,61 @@ TEST_F(TlsTimeoutTest, PeerDroppingWithoutCloseNotifyIsAnErrorNotAnEnd) {
   } catch (const green::TlsError& e) {
     EXPECT_NE(std::string(e.what()).find("without close_notify"), std::string::npos) << e.what();
   }
+  EXPECT_TRUE(server.stop(5s));
+}
+
+TEST_F(TlsTimeoutTest, DroppingATlsSocketEndsTheStreamCleanly) {
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket s, const green::Address&) { s.send_all("bye", 10s); });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  EXPECT_EQ(s.recv_exact(3, 10s), "bye");
+  char buf[16];
+  EXPECT_EQ(s.recv(buf, sizeof buf, 10s), 0u);  // the destructor's close_notify, not an unexpected eof
+  EXPECT_TRUE(server.stop(5s));
+}
+
+TEST_F(TlsTimeoutTest, ASendCutShortByItsTimeoutRefusesFurtherSends) {
+  green::Event release;
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket, const green::Address&) { release.wait(10s); });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  const std::string big(8 << 20, 'x');  // more than both kernel buffers hold: the server never reads
+  EXPECT_NE(timed_out([&] { s.send_all(big, 300ms); }).find("green::TlsSocket::send with"), std::string::npos);
+  try {
+    s.send_all("more", 1s);
+    ADD_FAILURE() << "a send after an interrupted one went through";
+  } catch (const green::TlsError& e) {
+    EXPECT_NE(std::string(e.what()).find("an earlier send was interrupted"), std::string::npos) << e.what();
+  }
+  char buf[16];
+  EXPECT_NE(timed_out([&] { s.recv(buf, sizeof buf, 50ms); }).find("timed out"),
+            std::string::npos);  // reads still work
+  release.set();
+  EXPECT_TRUE(server.stop(5s));
+}
+
+TEST_F(TlsTimeoutTest, SendingToAPeerThatIsGoneThrowsInsteadOfRaisingSigpipe) {
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket s, const green::Address&) { ::shutdown(s.fd(), SHUT_RDWR); });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  EXPECT_TRUE(eventually([&] { return server.group().size() == 0; }));
+  const std::string block(16384, 'x');
+  int err = 0;
+  // The first sends may still be buffered; once the peer's reset is in, a
+  // write fails: with EPIPE from send(MSG_NOSIGNAL), where write(2) would
+  // have killed the process with SIGPIPE.
+  for (int i = 0; i < 200 && err == 0; ++i) {
+    try {
+      s.send_all(block, 10s);
+      green::sleep(1ms);
+    } catch (const std::system_error& e) {
+      err = e.code().value();
+    }
+  }
+  EXPECT_TRUE(err == EPIPE || err == ECONNRESET) << err;
   EXPECT_TRUE(server.stop(5s));
 }
 
