@@ -1,7 +1,7 @@
 // tls/tls_socket.cpp — green::TlsSocket (green/tls.h).
 //
 // Every operation is one OpenSSL call driven by io(): call it; on
-// WANT_READ / WANT_WRITE park on the fd (green::wait_fd) until the deadline,
+// WANT_READ / WANT_WRITE park on the fd (Socket::wait) until the deadline,
 // then call it again with the same arguments, as OpenSSL requires. The fd is
 // non-blocking and reached through tls_bio (send with MSG_NOSIGNAL), so no
 // call blocks the thread or raises SIGPIPE.
@@ -146,12 +146,16 @@ int TlsSocket::io(const char* name, detail::Deadline deadline, Call call, bool e
       }
       detail::throw_tls(what(name));
     }
-    const int ready = wait_fd(sock_.fd(), events, deadline.left());
-    if (ready < 0) {
-      const int e = errno;
-      fail(e, what(name) + (e == EBADF ? ": the socket was closed while waiting" : ""));
+    // Socket::wait keeps the hub's watch on the fd between waits (no
+    // epoll_ctl per wait); its errors are said again in TLS terms.
+    try {
+      sock_.wait(events, deadline, name);
+    } catch (const std::system_error& e) {
+      const int code = e.code().value();
+      if (code == ETIMEDOUT) fail(code, what(name) + ": timed out");
+      if (code == EBADF) fail(code, what(name) + ": the socket was closed while waiting");
+      throw;
     }
-    if (ready == 0) fail(ETIMEDOUT, what(name) + ": timed out");
   }
 }
 
