@@ -90,6 +90,16 @@ TEST_F(TlsTest, HandshakeOverConnectedSocketsBothWays) {
   server.get();
 }
 
+TEST_F(TlsTest, ConnectByNameChecksTheCertificateAgainstThatName) {
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(), tls_echo);
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), "localhost", server.address().port(), 10s);
+  s.send_all("by name", 10s);
+  EXPECT_EQ(s.recv_exact(7, 10s), "by name");
+  s.shutdown(10s);
+  EXPECT_TRUE(server.stop(5s));
+}
+
 TEST_F(TlsTest, CertificateForAnIpAddressVerifiesByAddress) {
   const auto id = green::self_signed_certificate("127.0.0.1");
   green::TlsContext sctx(green::TlsRole::server);
