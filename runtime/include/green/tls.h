@@ -76,8 +76,10 @@ class TlsError : public std::runtime_error {
 enum class TlsRole { client, server };
 
 // TlsContext: the settings TLS sockets share (an SSL_CTX): role, certificate,
-// trusted CAs, whether the peer is verified. Cheap to copy (copies share the
-// one SSL_CTX); configure it before the first socket uses it. TLS 1.2 is the
+// trusted CAs, whether the peer is verified. Cheap to copy: copies share the
+// one SSL_CTX, so a setting made through one is seen by all; configure it
+// before the first socket uses it. Belongs to no hub: sockets of any thread
+// may share one once it is configured (OpenSSL locks it). TLS 1.2 is the
 // oldest version allowed. Never switches; configuration errors throw
 // TlsError naming the file or the reason.
 class TlsContext {
@@ -103,16 +105,15 @@ class TlsContext {
   TlsContext& verify_peer(bool on);
 
   TlsRole role() const noexcept { return role_; }
-  bool verifies_peer() const noexcept { return verify_; }
-  bool has_certificate() const noexcept { return has_certificate_; }
+  // verifies_peer / has_certificate: what the SSL_CTX says (shared by copies).
+  bool verifies_peer() const noexcept;
+  bool has_certificate() const noexcept;
   // native_handle: the SSL_CTX, for settings this class does not offer.
   ssl_ctx_st* native_handle() const noexcept { return ctx_.get(); }
 
  private:
   std::shared_ptr<ssl_ctx_st> ctx_;
   TlsRole role_;
-  bool verify_;
-  bool has_certificate_ = false;
 };
 
 // TlsSocket: a TLS connection over a Socket. Move-only; the destructor

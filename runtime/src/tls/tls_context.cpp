@@ -23,7 +23,7 @@ BioPtr memory(std::string_view pem, const char* what) {
 
 }  // namespace
 
-TlsContext::TlsContext(TlsRole role) : role_(role), verify_(role == TlsRole::client) {
+TlsContext::TlsContext(TlsRole role) : role_(role) {
   SSL_CTX* c = SSL_CTX_new(role == TlsRole::client ? TLS_client_method() : TLS_server_method());
   if (!c) detail::throw_tls("green::TlsContext: SSL_CTX_new failed");
   ctx_.reset(c, SSL_CTX_free);
@@ -60,7 +60,6 @@ TlsContext& TlsContext::certificate_pem(std::string_view chain_pem, std::string_
   if (!key) detail::throw_tls(what + ": the private key is not PEM text (or is encrypted)");
   if (SSL_CTX_use_PrivateKey(ctx_.get(), key.get()) != 1 || SSL_CTX_check_private_key(ctx_.get()) != 1)
     detail::throw_tls(what + ": the private key does not match the certificate");
-  has_certificate_ = true;
   return *this;
 }
 
@@ -72,7 +71,6 @@ TlsContext& TlsContext::certificate_file(const std::string& chain_path, const st
     detail::throw_tls(what + ": cannot use \"" + key_path + "\" (an unencrypted PEM private key)");
   if (SSL_CTX_check_private_key(ctx_.get()) != 1)
     detail::throw_tls(what + ": \"" + key_path + "\" does not match \"" + chain_path + "\"");
-  has_certificate_ = true;
   return *this;
 }
 
@@ -99,11 +97,14 @@ TlsContext& TlsContext::trust_file(const std::string& ca_path) {
 }
 
 TlsContext& TlsContext::verify_peer(bool on) {
-  verify_ = on;
   int mode = SSL_VERIFY_NONE;
   if (on) mode = role_ == TlsRole::client ? SSL_VERIFY_PEER : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
   SSL_CTX_set_verify(ctx_.get(), mode, nullptr);
   return *this;
 }
+
+bool TlsContext::verifies_peer() const noexcept { return (SSL_CTX_get_verify_mode(ctx_.get()) & SSL_VERIFY_PEER) != 0; }
+
+bool TlsContext::has_certificate() const noexcept { return SSL_CTX_get0_certificate(ctx_.get()) != nullptr; }
 
 }  // namespace green
