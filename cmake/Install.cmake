@@ -32,6 +32,10 @@ file(RELATIVE_PATH GREEN_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 string(REGEX REPLACE "/$" "" GREEN_PC_TO_PREFIX "${GREEN_PC_TO_PREFIX}")
 configure_file(cmake/green.pc.in ${CMAKE_CURRENT_BINARY_DIR}/green.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/green.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(TARGET green_tls)
+  configure_file(cmake/green-tls.pc.in ${CMAKE_CURRENT_BINARY_DIR}/green-tls.pc @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/green-tls.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 # green-run(1), compressed as Debian ships man pages; the documentation.
 find_program(GREEN_GZIP gzip)
