@@ -56,7 +56,7 @@ TEST_F(TlsTimeoutTest, HandshakeTimesOutAgainstAServerThatNeverSpeaksAndParksOnl
       << what;
   EXPECT_GE(ms, 250);
   EXPECT_LT(ms, 5000);
-  EXPECT_GE(ticks, 10);  // the hub kept running others while the handshake waited
+  EXPECT_GE(ticks, 5);  // the hub kept running others while the handshake waited
   EXPECT_TRUE(accepted.is_open());
 }
 
