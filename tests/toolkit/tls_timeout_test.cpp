@@ -134,6 +134,40 @@ TEST_F(TlsTimeoutTest, CloseFromAnotherGreenletWakesTheReaderWithEbadf) {
   EXPECT_TRUE(server.stop(5s));
 }
 
+TEST_F(TlsTimeoutTest, CloseBetweenAWakeAndItsResumptionIsSafe) {
+  green::Event go;
+  green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
+                                [&](green::TlsSocket s, const green::Address&) {
+                                  go.wait(10s);
+                                  s.send_all("x", 10s);
+                                  go.clear();
+                                  go.wait(10s);
+                                });
+  server.start();
+  auto s = green::TlsSocket::connect(trusting_client(), server.address(), "localhost", 10s);
+  // Both wake when the byte arrives; the closer runs first and closes the
+  // socket under the reader, which has been woken but has not run yet.
+  auto closer = green::spawn([&] {
+    green::wait_read(s.fd(), 10s);
+    s.close();
+  });
+  auto reader = green::spawn([&]() -> std::string {
+    char buf[16];
+    try {
+      return std::string(buf, s.recv(buf, sizeof buf, 10s));
+    } catch (const std::system_error& e) {
+      return "error " + std::to_string(e.code().value());
+    }
+  });
+  settle();
+  go.set();
+  closer.get();
+  const std::string got = reader.get();
+  EXPECT_TRUE(got == "error " + std::to_string(EBADF) || got == "x") << got;
+  go.set();
+  EXPECT_TRUE(server.stop(5s));
+}
+
 TEST_F(TlsTimeoutTest, PeerDroppingWithoutCloseNotifyIsAnErrorNotAnEnd) {
   green::TlsStreamServer server(green::Address::tcp("127.0.0.1", 0), server_context(),
                                 [&](green::TlsSocket s, const green::Address&) {

@@ -200,7 +200,7 @@ class TlsSocket {
   Socket sock_;
   ssl_st* ssl_ = nullptr;
   std::string peer_;          // for messages: "127.0.0.1:8443" or "example.org:443"
-  int busy_ = 0;              // calls in progress: close() from another greenlet defers SSL_free to the last
+  int busy_ = 0;              // calls in progress: close() then sends no close_notify
   bool fatal_ = false;        // OpenSSL reported a fatal error: no close_notify may follow
   bool send_broken_ = false;  // a send stopped mid-record (timeout, kill): no more sends
 };

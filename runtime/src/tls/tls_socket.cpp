@@ -6,12 +6,14 @@
 // non-blocking and reached through tls_bio (send with MSG_NOSIGNAL), so no
 // call blocks the thread or raises SIGPIPE.
 //
-// Lifetime of the SSL session: close() may come from another greenlet while a
-// call is parked inside io(). That call still holds ssl_, so close() only
-// closes the fd (waking it with EBADF) and the last call to leave frees the
-// session (Busy). close_notify is sent only by a socket nobody is using, on a
-// session that finished its handshake and met no fatal error (OpenSSL forbids
-// SSL_shutdown after one).
+// close() from another greenlet while a call is parked in io(): the parked
+// call is between two OpenSSL calls (in Socket::wait), so close() frees the
+// session at once; the call wakes with EBADF, and a call that resumes for any
+// other reason checks that the socket is open before it touches the session
+// again (check_open). close_notify is sent only by a socket no call is using
+// (Busy: OpenSSL would first try to finish a parked write's record), on a
+// session that finished its handshake and met no fatal error (OpenSSL
+// forbids SSL_shutdown after one).
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -56,9 +58,7 @@ bool unexpected_eof() {
 struct TlsSocket::Busy {
   TlsSocket& s;
   explicit Busy(TlsSocket& t) : s(t) { ++s.busy_; }
-  ~Busy() {
-    if (--s.busy_ == 0 && !s.sock_.is_open()) s.release_ssl();
-  }
+  ~Busy() { --s.busy_; }
   Busy(const Busy&) = delete;
   Busy& operator=(const Busy&) = delete;
 };
@@ -318,7 +318,7 @@ void TlsSocket::close() noexcept {
     ERR_clear_error();
   }
   sock_.close();
-  if (busy_ == 0) release_ssl();
+  release_ssl();
 }
 
 std::string TlsSocket::version() const { return ssl_ ? SSL_get_version(ssl_) : ""; }
