@@ -14,3 +14,10 @@ set_target_properties(green_libev PROPERTIES
 
 include(CheckIncludeFileCXX)
 check_include_file_cxx(valgrind/valgrind.h GREEN_HAVE_VALGRIND_H)
+
+# OpenSSL (libssl-dev) is optional: with it, libgreen_tls (green::tls,
+# green/tls.h) is built; libgreen never links it.
+find_package(OpenSSL 3.0 COMPONENTS SSL Crypto)
+if(NOT OpenSSL_FOUND)
+  message(STATUS "OpenSSL 3 not found: libgreen_tls (green/tls.h) is not built (apt-get install libssl-dev)")
+endif()

@@ -1,5 +1,6 @@
 # cmake --install: headers under include/green/, libgreen, the CMake package
-# (find_package(green) -> green::green, green::interpose) and a pkg-config file.
+# (find_package(green) -> green::green, green::interpose, green::tls when
+# built) and a pkg-config file.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS green green_interpose EXPORT greenTargets
@@ -7,7 +8,15 @@ install(TARGETS green green_interpose EXPORT greenTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY runtime/include/green DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# libgreen_tls (green::tls) and green/tls.h only where OpenSSL was found.
+if(TARGET green_tls)
+  install(TARGETS green_tls EXPORT greenTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(DIRECTORY runtime/include/green DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+else()
+  install(DIRECTORY runtime/include/green DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN tls.h EXCLUDE)
+endif()
 
 set(GREEN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/green)
 install(EXPORT greenTargets NAMESPACE green:: DESTINATION ${GREEN_CMAKE_DIR})
@@ -23,6 +32,10 @@ file(RELATIVE_PATH GREEN_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 string(REGEX REPLACE "/$" "" GREEN_PC_TO_PREFIX "${GREEN_PC_TO_PREFIX}")
 configure_file(cmake/green.pc.in ${CMAKE_CURRENT_BINARY_DIR}/green.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/green.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(TARGET green_tls)
+  configure_file(cmake/green-tls.pc.in ${CMAKE_CURRENT_BINARY_DIR}/green-tls.pc @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/green-tls.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 # green-run(1), compressed as Debian ships man pages; the documentation.
 find_program(GREEN_GZIP gzip)

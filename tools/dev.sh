@@ -25,6 +25,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgtest-dev libbenchmark-dev
           valgrind curl wget python3 procps binutils bsdutils gzip tar clang-format clang-tidy
+          # libgreen_tls (green/tls.h) and its tests
+          libssl-dev
           # tests/clients: real client libraries against real servers
           libpq-dev postgresql libhiredis-dev redis-server libcurl4-openssl-dev openssl
           libmariadb-dev mariadb-server

@@ -49,7 +49,15 @@ zcat "$root/usr/share/man/man1/green-run.1.gz" | grep -q "print green's version"
 cmake -S "$src/tests/install/consumer" -B "$work/consumer" -G "$generator" -DCMAKE_PREFIX_PATH="$root/usr" \
   -DCMAKE_BUILD_RPATH="$root/usr/$libdir" > "$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "configure"; }
 cmake --build "$work/consumer" >> "$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "build"; }
-for exe in consumer consumer_c consumer_patched; do
+exes=(consumer consumer_c consumer_patched)
+# libgreen_tls is built where OpenSSL is: then the package holds it and its header.
+if [ -e "$build/runtime/libgreen_tls.so" ]; then
+  for f in "usr/$libdir/libgreen_tls.so" usr/include/green/tls.h; do
+    [ -e "$root/$f" ] || fail "the package has no /$f"
+  done
+  exes+=(consumer_tls)
+fi
+for exe in "${exes[@]}"; do
   "$work/consumer/$exe" > /dev/null || fail "$exe (built against the package) failed"
 done
 echo "the consumer project builds and runs against the unpacked package"

@@ -42,6 +42,15 @@ only_in '#include\s*[<"]ev\.h[>"]|#include\s*<libev/' "libev (ev.h)" runtime/src
 # dlsym: gate/real.cpp is the only lookup of real functions.
 only_in '(^|[^_A-Za-z])dl(v)?sym\s*\(' "dlsym" interpose/src/gate/real.cpp
 
+# OpenSSL: only libgreen_tls (runtime/src/tls/) and tests include it, so
+# libgreen and the interposer never need libssl.
+while IFS= read -r f; do
+  case $f in
+    runtime/src/tls/* | tests/*) ;;
+    *) violation "$f includes OpenSSL; only runtime/src/tls/ (libgreen_tls) and tests may" ;;
+  esac
+done < <(printf '%s\n' "${files[@]}" | xargs -r grep -E -l '^\s*#include\s*<openssl/' | sort -u)
+
 # One direction of dependency: interpose -> runtime. The runtime and its
 # public headers never include the interposer's files.
 while IFS= read -r f; do

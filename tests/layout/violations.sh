@@ -37,6 +37,7 @@ expect() {
 expect "Boost.Context outside fiber.h" runtime/src/core/hub.cpp '#include <boost/context/detail/fcontext.hpp>'
 expect "ev.h outside loop.cpp" runtime/src/core/timers.cpp '#include <ev.h>'
 expect "dlsym outside real.cpp" interpose/src/io/hooks_rw.cpp 'static void* p = dlsym(RTLD_NEXT, "read");'
+expect "OpenSSL outside libgreen_tls" runtime/src/toolkit/socket.cpp '#include <openssl/ssl.h>'
 expect "runtime includes the interposer" runtime/src/toolkit/socket.cpp '#include "io/fdtable.h"'
 expect "interposer includes a runtime source header" interpose/src/io/hooks_rw.cpp '#include "core/hub_core.h"'
 expect "two files with one name" interpose/src/threads/fork.h '// a second fork.h'
