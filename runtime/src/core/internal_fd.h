@@ -20,8 +20,9 @@
 // libev creates its fds itself: the loop opens an InternalFdScope around the
 // libev calls that create or close them, and the interposer's hooks of
 // epoll_create/epoll_create1/eventfd hand what they create to adopt_created_fd.
-// Without the interposer (a C++ program linking libgreen) those two stay
-// where the kernel put them; the program is green's author then.
+// Without the interposer (a C++ program linking libgreen) libev's epoll fd
+// stays where the kernel put it (the doorbell and the timerfd are green's own
+// and move up either way); the program is green's author then.
 #pragma once
 
 #include "runtime_internal.h"  // the declarations: the interposer calls them too
