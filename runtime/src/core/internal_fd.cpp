@@ -75,8 +75,7 @@ struct Placing {
 int dup_high(int fd) noexcept {
   const int top = top_of_range();
   int moved = -1;
-  for (int below = kBand; moved < 0 && below <= top - top / 10; below *= 4)
-    moved = raw_dupfd_cloexec(fd, top - below);
+  for (int below = kBand; moved < 0 && below <= top - top / 10; below *= 4) moved = raw_dupfd_cloexec(fd, top - below);
   return moved;
 }
 
