@@ -83,24 +83,78 @@ bool native_threads_requested() noexcept;
 // hooks can keep the program's close/close_range/closefrom off them (the
 // whole story: runtime/src/core/internal_fd.h).
 //
-// place_internal_fd: move `fd` up there and register it; returns its number.
-int place_internal_fd(int fd) noexcept;
+// InternalFdOwner: what uses one of green's fds, asked to let go of its number
+// when the program claims it (its dup2/dup3 onto the number, or an F_DUPFD
+// that natively would return it): release moves green's file to another
+// internal number (or gives it up) and returns once green no longer uses
+// `fd`. `fd` is already unregistered and still open: the program's call
+// replaces it. Called on any thread.
+class InternalFdOwner {
+ public:
+  virtual void release(int fd) noexcept = 0;
+
+ protected:
+  ~InternalFdOwner() = default;
+};
+
+// place_internal_fd: move `fd` up there and register it (with the owner that
+// moves it away when the program claims its number; none: the number cannot
+// move, and a claim fails with EBUSY); returns its number.
+int place_internal_fd(int fd, InternalFdOwner* owner = nullptr) noexcept;
+// move_internal_fd: a new internal number for the file at `fd` (a duplicate,
+// placed and registered for `owner`); `fd` itself is left alone. -1 if none.
+int move_internal_fd(int fd, InternalFdOwner* owner) noexcept;
+// claim_internal_fd: the program wants number `fd`: 0 when it is not green's;
+// 1 when it was and its owner let go (the number is the program's to replace);
+// -1 with errno EBUSY when green cannot move that fd.
+int claim_internal_fd(int fd) noexcept;
+class EventLoop;
+// this_thread_loop: the calling thread's hub's loop, or null (no hub yet).
+EventLoop* this_thread_loop() noexcept;
+// forget_watches_on: wake `loop`'s greenlets waiting on `fd` with EBADF, as
+// notify_close does, on the loop's own thread (from another thread: asked
+// through its doorbell and waited for, at most 2 s), so that its libev stops
+// watching that number before the program's call gives it another file.
+void forget_watches_on(EventLoop* loop, int fd) noexcept;
+
+// NoPlacement: while one is alive, no thread places or moves an internal fd
+// (they wait): a program's dup2 onto a number it found free of green's fds
+// lands before green can put a new fd there. Never held across a claim (a
+// claim moves fds) or anything that blocks.
+class NoPlacement : NonCopyable {
+ public:
+  NoPlacement() noexcept;
+  ~NoPlacement();
+};
 // close_internal_fd: unregister and close it. forget_internal_fd: unregister only.
 void close_internal_fd(int fd) noexcept;
 void forget_internal_fd(int fd) noexcept;
-// is_internal_fd: `fd` is green's. next_internal_fd: the lowest one >= `from`, or -1.
+// is_internal_fd: `fd` is green's. next_internal_fd: the lowest one >= `from`
+// (and below `before`), or -1.
 bool is_internal_fd(int fd) noexcept;
-int next_internal_fd(int from) noexcept;
+int next_internal_fd(int from, int before = 1 << 30) noexcept;
 // InternalFdScope: while alive on a thread, the runtime is creating or
 // closing its own fds there (libev's, which only the hooks see):
-// adopt_created_fd places what a hook saw created, and closes are green's own.
+// adopt_created_fd places what a hook saw created (for the scope's owner),
+// and closes are green's own. `given_up`: a number libev still believes its
+// own but that its owner gave up (the program has it now): libev's close of
+// it does nothing (internal_close_given_up).
 class InternalFdScope : NonCopyable {
  public:
-  InternalFdScope() noexcept;
+  explicit InternalFdScope(InternalFdOwner* owner = nullptr, int given_up = -1) noexcept;
   ~InternalFdScope();
+  // given_up_left: the given-up number libev has not closed yet, or -1.
+  int given_up_left() const noexcept;
+
+ private:
+  InternalFdOwner* saved_owner_;
+  int saved_given_up_;
 };
 bool internal_fd_scope_active() noexcept;
 int adopt_created_fd(int fd) noexcept;
+// internal_close_given_up: a close of `fd` inside the scope is libev closing
+// a number the scope says was given up: the caller skips the close.
+bool internal_close_given_up(int fd) noexcept;
 
 }  // namespace green::detail
 

@@ -1,6 +1,10 @@
 // io/hooks_fd.cpp — the fd lifecycle: close, close_range, closefrom, dup*,
 // fcntl, ioctl, socket options, pipe, pipe2, eventfd, epoll_create(1).
 //
+// dup2/dup3 onto one of green's own fds, and dup/F_DUPFD that natively would
+// return one, move green's file away first (dup_onto, lowest_for_program):
+// the program gets exactly the number it gets natively.
+//
 // close and dup2/dup3 over an fd first wake every greenlet of this thread
 // waiting on it (they get EBADF) and bump the fd's generation, so a waiter
 // can never mistake a reused number for its fd. fcntl, ioctl, setsockopt and
@@ -69,6 +73,45 @@ void replacing_range(Hook h, unsigned first, unsigned last) noexcept {
 
 bool is_dup_cmd(int cmd) noexcept { return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC; }
 
+// dup_onto: the program's dup2/dup3 of `fd` onto `fd2` (`call`). When `fd2`
+// is one of green's numbers (natively free, so the call succeeds or fails for
+// `fd` alone), green's file moves away first (a claim) and the call goes on.
+// It fails before that when `fd` is not open (EBADF, natively too) or green
+// cannot move that fd (EBUSY, docs/interposition.md). The call itself runs
+// while green places no new fd (NoPlacement): another thread's hub cannot
+// put one on `fd2` between the check and the call.
+template <class Call>
+int dup_onto(int fd, int fd2, Call call) {
+  if (fd == fd2 || gd::internal_fd_scope_active()) return call();
+  for (int tries = 0;; ++tries) {
+    if (gd::is_internal_fd(fd2) && tries < 100) {
+      if (REAL(fcntl)(fd, F_GETFD) < 0) return -1;
+      if (gd::claim_internal_fd(fd2) < 0) return -1;
+    }
+    gd::NoPlacement hold;
+    if (!gd::is_internal_fd(fd2) || tries >= 100) return call();
+  }
+}
+
+// lowest_for_program: `r`, what dup or fcntl(F_DUPFD*, from) returned for
+// `fd`, is the lowest number >= `from` free in the kernel's table; the
+// program's lowest free one is lower when green holds a number in between
+// (the program filled everything else): it gets that one, green's file moves.
+int lowest_for_program(int fd, int r, int from, bool cloexec) noexcept {
+  if (r < 0 || gd::internal_fd_scope_active()) return r;
+  int g = gd::next_internal_fd(from, r);
+  if (g < 0 || gd::claim_internal_fd(g) <= 0) return r;
+  int saved = errno;
+  if (REAL(dup3)(fd, g, cloexec ? O_CLOEXEC : 0) == g) {
+    REAL(close)(r);
+    r = g;
+  } else {
+    REAL(close)(g);  // green's old file there: the number is free now, as natively
+  }
+  errno = saved;
+  return r;
+}
+
 template <class Real>
 int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
   // A lock request that waits parks the greenlet (sys/hooks_flock.cpp).
@@ -79,7 +122,10 @@ int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
     return -1;
   }
   int r = real(fd, cmd, arg);
-  if (r >= 0 && is_dup_cmd(cmd)) gi::fd_copied(fd, r);
+  if (r >= 0 && is_dup_cmd(cmd)) {
+    r = lowest_for_program(fd, r, static_cast<int>(reinterpret_cast<intptr_t>(arg)), cmd == F_DUPFD_CLOEXEC);
+    gi::fd_copied(fd, r);
+  }
   if (cmd == F_SETFL) gi::io_changed();
   return r;
 }
@@ -89,6 +135,7 @@ int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
 extern "C" {
 
 int close(int fd) {
+  if (gd::internal_close_given_up(fd)) return 0;  // libev's old epoll fd: the program's number now
   if (gd::is_internal_fd(fd)) {
     if (!gd::internal_fd_scope_active()) {
       errno = EBADF;
@@ -134,7 +181,7 @@ int dup(int fd) {
     errno = EBADF;
     return -1;
   }
-  int r = REAL(dup)(fd);
+  int r = lowest_for_program(fd, REAL(dup)(fd), 0, false);
   if (r >= 0) gi::fd_copied(fd, r);
   return r;
 }
@@ -145,7 +192,7 @@ int dup2(int fd, int fd2) {
     return -1;
   }
   if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup2, fd2);
-  int r = REAL(dup2)(fd, fd2);
+  int r = dup_onto(fd, fd2, [&] { return REAL(dup2)(fd, fd2); });
   if (r >= 0 && fd != fd2) gi::fd_copied(fd, r);
   return r;
 }
@@ -156,7 +203,8 @@ int dup3(int fd, int fd2, int flags) {
     return -1;
   }
   if (fd != fd2 && gi::fd_kind(fd) != gi::Kind::invalid) replacing(Hook::dup3, fd2);
-  int r = REAL(dup3)(fd, fd2, flags);
+  int r = (flags & ~O_CLOEXEC) != 0 ? REAL(dup3)(fd, fd2, flags)
+                                    : dup_onto(fd, fd2, [&] { return REAL(dup3)(fd, fd2, flags); });
   if (r >= 0) gi::fd_copied(fd, r);
   return r;
 }

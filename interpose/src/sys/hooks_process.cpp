@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 
@@ -35,9 +36,25 @@ using gi::Hook;
 
 namespace {
 
+// PidfdOwner: the pidfd a wait parks on. When the program claims its number
+// (a dup2 onto it, from any thread), the pidfd moves to another internal
+// number and the waiter's hub forgets its watch of the old one (the waiter
+// wakes with EBADF): the wait goes on with the new number and closes that
+// one, never the program's.
+struct PidfdOwner final : green::detail::InternalFdOwner {
+  std::atomic<int> fd{-1};
+  green::detail::EventLoop* loop = green::detail::this_thread_loop();  // the waiter's
+  void release(int old) noexcept override {
+    int moved = green::detail::move_internal_fd(old, this);
+    fd.store(moved, std::memory_order_release);  // -1: the wait polls with a backoff
+    // The waiter wakes (EBADF), and waits again on the new number.
+    green::detail::forget_watches_on(loop, old);
+  }
+};
+
 // pidfd_for: a pidfd that becomes readable when child `pid` exits, or -1 when
 // the wait is not for one exiting child (or the kernel has no pidfd_open).
-int pidfd_for(long pid, bool exits_only) {
+int pidfd_for(long pid, bool exits_only, PidfdOwner* owner) {
 #ifdef SYS_pidfd_open
   if (pid > 0 && exits_only) {
     int saved = errno;
@@ -45,11 +62,12 @@ int pidfd_for(long pid, bool exits_only) {
     errno = saved;
     // Out of the program's way while it exists (runtime_internal.h): other
     // greenlets and threads open fds meanwhile, and must get their native numbers.
-    return fd >= 0 ? green::detail::place_internal_fd(static_cast<int>(fd)) : -1;
+    return fd >= 0 ? green::detail::place_internal_fd(static_cast<int>(fd), owner) : -1;
   }
 #endif
   (void)pid;
   (void)exits_only;
+  (void)owner;
   return -1;
 }
 
@@ -60,10 +78,12 @@ int wait_child(Hook h, long pid, bool exits_only, Poll poll) {
   gi::count(h, gi::Why::green);
   int r = poll();
   if (r != 0) return r;
-  int pfd = pidfd_for(pid, exits_only);
+  PidfdOwner owner;
+  owner.fd.store(pidfd_for(pid, exits_only, &owner));
   auto backoff = std::chrono::milliseconds(1);
   while ((r = poll()) == 0) {
     int saved = errno;
+    int pfd = owner.fd.load(std::memory_order_acquire);
     int w = pfd >= 0 ? gi::wait_fd_ready(h, pfd, green::READ, gi::Deadline::never(), gi::OnSignal::restart)
                      : gi::sleep_until(h, gi::Deadline::after(backoff), gi::OnSignal::restart);
     if (w < 0 && errno == EINTR) {  // a handler without SA_RESTART ran, as natively
@@ -73,7 +93,7 @@ int wait_child(Hook h, long pid, bool exits_only, Poll poll) {
     errno = saved;  // other errors of the pidfd wait: poll again
     backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
   }
-  if (pfd >= 0) {
+  if (int pfd = owner.fd.exchange(-1); pfd >= 0) {
     // As the close hook does: the hub forgets its watch, the number its file.
     green::notify_close(pfd);
     gi::fd_forget(pfd);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/internal_fd.h"
 #include "core/timers.h"
 #include "green/detail/deadline.h"
 #include "green/detail/noncopyable.h"
@@ -29,7 +30,14 @@ struct ev_signal;
 
 namespace green::detail {
 
-class EventLoop : NonCopyable {
+// The loop owns three of green's fds (internal_fd.h): libev's epoll fd, the
+// doorbell's eventfd and the timerfd. When the program claims one of their
+// numbers (dup2 onto it), release moves the doorbell or the timerfd to a new
+// number, or gives up the epoll fd's number, and has libev build its kernel
+// state again at its next iteration (ev_loop_fork: a new epoll fd, every
+// watched fd registered anew). It runs on the loop's own thread: from another
+// thread it is asked through the doorbell and waited for (at most 2 s).
+class EventLoop final : NonCopyable, public InternalFdOwner {
  public:
   EventLoop();
   ~EventLoop();
@@ -51,6 +59,11 @@ class EventLoop : NonCopyable {
   // async: the one cross-thread doorbell; `fn(arg)` runs in the hub after send().
   void set_async(void (*fn)(void*), void* arg) noexcept;
   void async_send() noexcept;  // any thread
+
+  // release: InternalFdOwner's (see above).
+  void release(int fd) noexcept override;
+  // forget_watches: notify_close(fd) on this loop's thread (runtime_internal.h).
+  void forget_watches(int fd) noexcept;
 
   struct ev_loop* raw() const noexcept {
     return loop_;
@@ -79,7 +92,12 @@ class EventLoop : NonCopyable {
   friend class SignalWatch;
   void open_loop() noexcept;
   void close_loop() noexcept;
-  void start_async() noexcept;
+  void start_doorbell() noexcept;
+  void close_doorbell() noexcept;
+  static void on_doorbell(struct ev_loop*, struct ev_io* w, int);
+  void release_here(int fd) noexcept;
+  void ask_owner(int request) noexcept;
+  void restart_io(unsigned char* raw, int fd) noexcept;
   // Timers (timers.cpp; the timerfd's libev side in loop.cpp).
   void timer_start(Timer* t, Deadline due);
   void timer_stop(Timer* t) noexcept;
@@ -95,7 +113,21 @@ class EventLoop : NonCopyable {
   unsigned generation_ = 0;
   std::atomic<bool>* polling_ = nullptr;  // track_polling's flag
   class SignalWatch* signals_ = nullptr;  // started signal watches (moved by reinit_after_fork)
-  alignas(16) unsigned char async_[64];
+  // The doorbell: an eventfd of green's own rather than libev's ev_async, so
+  // that green can move it (libev's eventfd number never changes). Written
+  // by any thread: `senders_` counts the writes in progress, so a move waits
+  // for them before the old number is given to the program.
+  alignas(16) unsigned char doorbell_io_[64];
+  std::atomic<int> doorbell_fd_{-1};
+  std::atomic<bool> doorbell_rung_{false};
+  std::atomic<int> senders_{0};
+  // release from another thread: the number to let go of, -1 when done.
+  std::atomic<int> release_request_{-1};
+  long owner_tid_ = 0;
+  // libev's epoll fd number, given up to the program and not yet closed by
+  // libev (it closes it in its next iteration, which must not close the
+  // program's file now there).
+  int given_up_ = -1;
   void (*async_fn_)(void*) = nullptr;
   void* async_arg_ = nullptr;
 };

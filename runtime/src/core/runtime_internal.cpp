@@ -10,6 +10,15 @@ namespace green::detail {
 
 bool hub_exists() noexcept { return Hub::peek() != nullptr; }
 
+EventLoop* this_thread_loop() noexcept {
+  Hub* h = Hub::peek();
+  return h ? &h->loop() : nullptr;
+}
+
+void forget_watches_on(EventLoop* loop, int fd) noexcept {
+  if (loop) loop->forget_watches(fd);
+}
+
 bool parking_reaches_loop() noexcept {
   Hub* h = Hub::peek();
   return !h || (!h->in_hub() && h->nothing_ready());

@@ -8,13 +8,23 @@
 // MODE: close-loop (close every number below RLIMIT_NOFILE), close-range
 // (close_range(3, ~0U, 0)), closefrom (closefrom(3)), dup2-low (dup2 /dev/null
 // onto 3..255, then close them: a shell's redirections), getfd-scan (count
-// what fcntl(F_GETFD) and dup call open, then close-loop).
+// what fcntl(F_GETFD) and dup call open, then close-loop), dup2-all (dup2 and
+// dup3 onto every number up to RLIMIT_NOFILE-1, each closed again), dup2-top
+// (the top 64 numbers, where green keeps its fds, taken with dup2 onto a pipe
+// and kept while green runs: every byte written through them reaches the
+// pipe), dupfd-top (fcntl(F_DUPFD) from 64 below the limit, 64 times: the
+// numbers the program gets natively are consecutive). The last three run
+// with a soft RLIMIT_NOFILE of 1024, so green's fds sit inside the sweep.
+// dup2-thread: as dup2-top, from a second thread while the main thread waits
+// in waitpid for a child (green parks it on a pidfd at the top: under the
+// preload the second thread claims the numbers of another thread's hub).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +54,86 @@ static void close_loop(void) {
   }
   // Only the count of EBADF answers: the harness may leave a few fds open.
   printf("close loop: every number below the limit answered 0 or EBADF: %s\n", closed + ebadf == n - 3 ? "yes" : "no");
+}
+
+static void lower_limit(void) {
+  struct rlimit rl;
+  CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+  if (rl.rlim_cur > 1024) rl.rlim_cur = 1024;
+  CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+}
+
+static void dup2_all(void) {
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC), n = limit(), ok = 0, closed = 0;
+  CHECK(null >= 0);
+  for (int fd = 3; fd < n; ++fd) {
+    if (fd == null) continue;
+    ok += (fd % 2 ? dup3(null, fd, O_CLOEXEC) : dup2(null, fd)) == fd;
+    closed += close(fd) == 0;
+  }
+  close(null);
+  printf("dup2/dup3 onto every number up to the limit: %d succeeded, %d closed\n", ok, closed);
+}
+
+static void dup2_top(void) {
+  int p[2], n = limit(), ok = 0, got = 0;
+  CHECK(pipe(p) == 0);
+  for (int fd = n - 64; fd < n; ++fd) {
+    ok += dup2(p[1], fd) == fd;
+    if (fd % 8 == 0) CHECK(usleep(200) == 0);  // green runs while the program holds the numbers
+  }
+  for (int fd = n - 64; fd < n; ++fd) CHECK(write(fd, "x", 1) == 1);
+  char buf[128];
+  while (got < 64) {
+    ssize_t r = read(p[0], buf, sizeof buf);
+    if (r <= 0) break;
+    got += (int)r;
+  }
+  for (int fd = n - 64; fd < n; ++fd) close(fd);
+  close(p[0]);
+  close(p[1]);
+  printf("dup2 onto the top 64 numbers: %d succeeded, %d bytes came through them\n", ok, got);
+}
+
+static void dupfd_top(void) {
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC), n = limit(), consecutive = 0, prev = -1, cloexec = 0;
+  CHECK(null >= 0);
+  for (int i = 0; i < 64; ++i) {
+    int r = fcntl(null, i % 2 ? F_DUPFD_CLOEXEC : F_DUPFD, n - 64);
+    if (r < 0) break;
+    consecutive += prev < 0 ? r == n - 64 : r == prev + 1;
+    cloexec += (fcntl(r, F_GETFD) & FD_CLOEXEC) != 0;
+    prev = r;
+    if (i % 8 == 0) CHECK(usleep(200) == 0);
+  }
+  errno = 0;
+  int past = fcntl(null, F_DUPFD, n - 64);
+  printf("F_DUPFD from 64 below the limit: %d in order, %d close-on-exec, then %d %s\n", consecutive, cloexec, past,
+         past < 0 ? err_name(errno) : "");
+  for (int fd = n - 64; fd < n; ++fd) close(fd);
+  close(null);
+}
+
+static void* dup2_later(void* arg) {
+  (void)arg;
+  CHECK(usleep(50000) == 0);
+  dup2_top();
+  return NULL;
+}
+
+static void dup2_thread(void) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    usleep(400000);
+    _exit(7);
+  }
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, dup2_later, NULL) == 0);
+  int st = 0;
+  CHECK(waitpid(pid, &st, 0) == pid);
+  CHECK(pthread_join(t, NULL) == 0);
+  printf("child exit %d\n", WEXITSTATUS(st));
 }
 
 static void use_green(void) {
@@ -106,6 +196,7 @@ static void use_green(void) {
 
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "close-loop";
+  if (strncmp(mode, "dup", 3) == 0 && strcmp(mode, "dup2-low") != 0) lower_limit();
   setvbuf(stdout, NULL, _IOLBF, 0);
   CHECK(usleep(1000) == 0);  // under the preload: the hub (and its fds) exist now
   if (strcmp(mode, "close-loop") == 0) {
@@ -122,6 +213,14 @@ int main(int argc, char** argv) {
     for (int fd = 3; fd < 256; ++fd) ok += dup2(null, fd) == fd;
     for (int fd = 3; fd < 256; ++fd) close(fd);
     printf("dup2 onto 3..255: %d succeeded\n", ok);
+  } else if (strcmp(mode, "dup2-all") == 0) {
+    dup2_all();
+  } else if (strcmp(mode, "dup2-top") == 0) {
+    dup2_top();
+  } else if (strcmp(mode, "dup2-thread") == 0) {
+    dup2_thread();
+  } else if (strcmp(mode, "dupfd-top") == 0) {
+    dupfd_top();
   } else if (strcmp(mode, "getfd-scan") == 0) {
     int open_fds = 0, dups = 0, n = limit();
     for (int fd = 3; fd < n; ++fd) open_fds += fcntl(fd, F_GETFD) != -1;
