@@ -43,5 +43,6 @@ void __pthread_unregister_cancel(__pthread_unwind_buf_t* buf);
 // glibc exports them but no longer installs the header that declared them.
 ssize_t _IO_file_read(FILE* fp, void* buf, ssize_t size);
 ssize_t _IO_file_write(FILE* fp, const void* data, ssize_t n);
+int _IO_file_close(FILE* fp);
 int __ppoll_chk(struct pollfd* fds, nfds_t nfds, const struct timespec* timeout, const sigset_t* ss, size_t fdslen);
 }

@@ -10,7 +10,8 @@
 // or an fread that needs a second refill would still block between parts,
 // and inline getc_unlocked/putc_unlocked never pass through a hook.
 //
-// So green puts its own functions in those two slots of the vtables of
+// So green puts its own functions in those two slots (and the close slot,
+// see _IO_file_close below) of the vtables of
 // fd-backed FILEs: _IO_file_jumps (fopen, fdopen, stdin/stdout/stderr),
 // _IO_wfile_jumps (the same FILEs once used for wide characters) and the
 // vtable of popen's FILEs (found through the first FILE popen returns).
@@ -31,10 +32,13 @@
 // calls where the hook does not act (gate.h) go to glibc's functions
 // unchanged.
 //
+// GREEN_STDIO=0 leaves the vtables glibc's.
+//
 // What is not changed: the FILE's lock. glibc takes it before the refill or
 // flush, so a greenlet parked inside one holds its FILE; another thread
 // using the same FILE meanwhile waits for it as natively (in green-threads
 // mode that wait blocks the OS thread: docs/interposition.md).
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -48,6 +52,7 @@
 
 #include "gate/gate.h"
 #include "gate/real.h"
+#include "green/settings.h"
 #include "io/stdio_vtables.h"
 
 namespace gi = green::interpose;
@@ -93,6 +98,23 @@ ssize_t _IO_file_write(FILE* fp, const void* data, ssize_t n) {
   return n;
 }
 
+// glibc's _IO_file_close (fclose, freopen): its close is internal too, so
+// green's fd table would not learn that the fd is gone, and a greenlet that
+// waited on it could miss its wake-up once the number is reused by a fd
+// green does not see made (popen's pipe). Through the close hook instead,
+// with cancellation held off: glibc's is a non-cancellable close.
+int _IO_file_close(FILE* fp) {
+  if (!gi::enabled()) return REAL(_IO_file_close)(fp);
+  gi::count(Hook::_IO_file_close, gi::Why::green);
+  int state = PTHREAD_CANCEL_ENABLE;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+  int r = ::close(fp->_fileno);
+  int e = errno;
+  pthread_setcancelstate(state, nullptr);
+  errno = e;
+  return r;
+}
+
 }  // extern "C"
 
 namespace green::interpose {
@@ -104,6 +126,7 @@ namespace {
 // sync, doallocate, read, write, seek, close, stat, showmanyc, imbue.
 constexpr std::size_t kReadSlot = 14;
 constexpr std::size_t kWriteSlot = 15;
+constexpr std::size_t kCloseSlot = 17;
 
 // page_protection: the protection of the mapping that holds `addr`, from
 // /proc/self/maps (PROT_READ or PROT_READ|PROT_WRITE), or -1 when it is
@@ -150,13 +173,31 @@ void store_slots(void* vt, void* read, void* write) {
   if (prot != (PROT_READ | PROT_WRITE)) ::mprotect(at, len, prot);
 }
 
+// store_close: the same for the close slot (popen's vtable has a close of
+// its own, which pclose's hook deals with: it is left alone).
+void store_close(void* vt, void* close) {
+  auto* slots = static_cast<void**>(vt);
+  void* glibc_close = real_fn(Hook::_IO_file_close);
+  if (!slots || !glibc_close || slots[kCloseSlot] != glibc_close) return;
+  const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto addr = reinterpret_cast<std::uintptr_t>(&slots[kCloseSlot]);
+  int prot = page_protection(addr);
+  if (prot < 0) return;
+  auto* at = reinterpret_cast<void*>(addr & ~(page - 1));
+  if (prot != (PROT_READ | PROT_WRITE) && ::mprotect(at, page, PROT_READ | PROT_WRITE) != 0) return;
+  __atomic_store_n(&slots[kCloseSlot], close, __ATOMIC_RELEASE);
+  if (prot != (PROT_READ | PROT_WRITE)) ::mprotect(at, page, prot);
+}
+
 std::atomic_flag g_busy = ATOMIC_FLAG_INIT;
 
 void patch(void* vt) {
+  if (green::setting_number("GREEN_STDIO") == 0) return;
   int saved = errno;
   while (g_busy.test_and_set(std::memory_order_acquire)) {
   }
   store_slots(vt, reinterpret_cast<void*>(&_IO_file_read), reinterpret_cast<void*>(&_IO_file_write));
+  store_close(vt, reinterpret_cast<void*>(&_IO_file_close));
   g_busy.clear(std::memory_order_release);
   errno = saved;
 }

@@ -11,6 +11,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "ticker.h"
 
@@ -73,6 +74,24 @@ static void lines(void) {
   while (fgets(line, sizeof line, r)) printf("fgets: %s", line);
   printf("fgets at the end: eof %s, error %s, ticker ran: %s\n", feof(r) ? "yes" : "no", ferror(r) ? "yes" : "no",
          ticked(ticks));
+  pthread_join(t, NULL);
+  fclose(r);
+}
+
+/* A wide-oriented FILE reads through glibc's other vtable (_IO_wfile_jumps). */
+static void wide_line(void) {
+  int p[2];
+  if (pipe(p) != 0) return;
+  FILE* r = fdopen(p[0], "r");
+  FILE* w = fdopen(p[1], "w");
+  fwide(r, 1);
+  pthread_t t;
+  long ticks = ticker_ticks();
+  pthread_create(&t, NULL, line_writer, w);
+  wchar_t line[64];
+  int n = 0;
+  while (fgetws(line, 64, r)) ++n;
+  printf("fgetws: %d lines, ticker ran: %s\n", n, ticked(ticks));
   pthread_join(t, NULL);
   fclose(r);
 }
@@ -145,6 +164,7 @@ int main(void) {
   signal(SIGPIPE, SIG_IGN);
   ticker_start();
   lines();
+  wide_line();
   fread_mib();
   fprintf_mib();
   nonblocking();
