@@ -20,7 +20,7 @@
 // FILEs keep glibc's own vtables. A slot is replaced only when it holds
 // exactly glibc's function (found with dlsym), else that vtable stays
 // glibc's. The tables are in libc's RELRO pages: they are made writable for
-// the two stores and read-only again.
+// the stores and read-only again.
 //
 // The new slots do what glibc's do, with the interposer's read/write in
 // place of __read/__write: a refill of a pipe, FIFO, socket, tty or
@@ -43,12 +43,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "gate/gate.h"
 #include "gate/real.h"
@@ -79,8 +81,16 @@ ssize_t _IO_file_read(FILE* fp, void* buf, ssize_t size) {
 // glibc's _IO_new_file_write, the loop and its bookkeeping kept: an error
 // sets the FILE's error flag and ends the loop; the offset moves by what was
 // written.
+//
+// Flushes of stdout and stderr stay glibc's: every thread of a program
+// shares them, and a greenlet parked in a flush holds the FILE's lock. In
+// green-threads mode another thread's printf then waits for that lock in the
+// kernel, stopping the OS thread for good (two threads printing into a full
+// pipe hung); where greenlets share their OS thread's lock owner it lets the
+// second one into the FILE mid-flush. Blocking the thread until the pipe
+// drains, as before, is the lesser harm (docs/interposition.md).
 ssize_t _IO_file_write(FILE* fp, const void* data, ssize_t n) {
-  if (glibc_does_it(fp, Hook::_IO_file_write)) return REAL(_IO_file_write)(fp, data, n);
+  if (fp == stdout || fp == stderr || glibc_does_it(fp, Hook::_IO_file_write)) return REAL(_IO_file_write)(fp, data, n);
   gi::count(Hook::_IO_file_write, gi::Why::green);
   ssize_t to_do = n;
   const char* p = static_cast<const char*>(data);
@@ -123,10 +133,19 @@ namespace {
 
 // glibc 2.36's struct _IO_jump_t: two dummy words, then finish, overflow,
 // underflow, uflow, pbackfail, xsputn, xsgetn, seekoff, seekpos, setbuf,
-// sync, doallocate, read, write, seek, close, stat, showmanyc, imbue.
-constexpr std::size_t kReadSlot = 14;
-constexpr std::size_t kWriteSlot = 15;
-constexpr std::size_t kCloseSlot = 17;
+// sync, doallocate, read, write, seek, close, stat, showmanyc, imbue. Each
+// slot is replaced only where it holds glibc's own function: popen's vtable
+// has a close of its own (pclose's hook deals with it), which stays.
+struct Slot {
+  std::size_t index;
+  Hook glibc;
+  void* green;
+};
+const Slot kSlots[] = {
+    {14, Hook::_IO_file_read, reinterpret_cast<void*>(&_IO_file_read)},
+    {15, Hook::_IO_file_write, reinterpret_cast<void*>(&_IO_file_write)},
+    {17, Hook::_IO_file_close, reinterpret_cast<void*>(&_IO_file_close)},
+};
 
 // page_protection: the protection of the mapping that holds `addr`, from
 // /proc/self/maps (PROT_READ or PROT_READ|PROT_WRITE), or -1 when it is
@@ -149,44 +168,34 @@ int page_protection(std::uintptr_t addr) {
   return prot;
 }
 
-// store_slots: put `read` and `write` in the vtable at `vt` when its slots
-// hold glibc's functions. One vtable at a time (the caller's lock).
-void store_slots(void* vt, void* read, void* write) {
+// store_slots: put green's functions in the slots of the vtable at `vt`
+// that hold glibc's. One vtable at a time (the caller's lock).
+void store_slots(void* vt) {
   auto* slots = static_cast<void**>(vt);
-  void* glibc_read = real_fn(Hook::_IO_file_read);
-  void* glibc_write = real_fn(Hook::_IO_file_write);
-  if (!slots || !glibc_read || !glibc_write) return;
-  if (slots[kReadSlot] == read && slots[kWriteSlot] == write) return;              // done before
-  if (slots[kReadSlot] != glibc_read || slots[kWriteSlot] != glibc_write) return;  // not the layout we know
-  const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto first = reinterpret_cast<std::uintptr_t>(&slots[kReadSlot]);
-  const auto last = reinterpret_cast<std::uintptr_t>(&slots[kWriteSlot]) + sizeof(void*) - 1;
+  if (!slots) return;
+  bool take[std::size(kSlots)] = {};
+  std::uintptr_t first = UINTPTR_MAX, last = 0;
+  for (std::size_t i = 0; i < std::size(kSlots); ++i) {
+    void* glibc = real_fn(kSlots[i].glibc);
+    if (!glibc || slots[kSlots[i].index] != glibc) continue;
+    take[i] = true;
+    auto at = reinterpret_cast<std::uintptr_t>(&slots[kSlots[i].index]);
+    first = std::min(first, at);
+    last = std::max(last, at);
+  }
+  if (last == 0) return;  // none, or done before
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const std::uintptr_t lo = first & ~(page - 1);
   const std::uintptr_t len = (last & ~(page - 1)) + page - lo;
   int prot = page_protection(first);
-  if (prot < 0 || page_protection(last) != prot) return;
-  auto* at = reinterpret_cast<void*>(lo);
-  if (prot != (PROT_READ | PROT_WRITE) && ::mprotect(at, len, PROT_READ | PROT_WRITE) != 0) return;
+  if (prot < 0 || (len > page && page_protection(last) != prot)) return;
+  auto* pages = reinterpret_cast<void*>(lo);
+  const bool writable = prot == (PROT_READ | PROT_WRITE);
+  if (!writable && ::mprotect(pages, len, PROT_READ | PROT_WRITE) != 0) return;
   // Other threads may be reading the slots: each store is one aligned word.
-  __atomic_store_n(&slots[kReadSlot], read, __ATOMIC_RELEASE);
-  __atomic_store_n(&slots[kWriteSlot], write, __ATOMIC_RELEASE);
-  if (prot != (PROT_READ | PROT_WRITE)) ::mprotect(at, len, prot);
-}
-
-// store_close: the same for the close slot (popen's vtable has a close of
-// its own, which pclose's hook deals with: it is left alone).
-void store_close(void* vt, void* close) {
-  auto* slots = static_cast<void**>(vt);
-  void* glibc_close = real_fn(Hook::_IO_file_close);
-  if (!slots || !glibc_close || slots[kCloseSlot] != glibc_close) return;
-  const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto addr = reinterpret_cast<std::uintptr_t>(&slots[kCloseSlot]);
-  int prot = page_protection(addr);
-  if (prot < 0) return;
-  auto* at = reinterpret_cast<void*>(addr & ~(page - 1));
-  if (prot != (PROT_READ | PROT_WRITE) && ::mprotect(at, page, PROT_READ | PROT_WRITE) != 0) return;
-  __atomic_store_n(&slots[kCloseSlot], close, __ATOMIC_RELEASE);
-  if (prot != (PROT_READ | PROT_WRITE)) ::mprotect(at, page, prot);
+  for (std::size_t i = 0; i < std::size(kSlots); ++i)
+    if (take[i]) __atomic_store_n(&slots[kSlots[i].index], kSlots[i].green, __ATOMIC_RELEASE);
+  if (!writable) ::mprotect(pages, len, prot);
 }
 
 std::atomic_flag g_busy = ATOMIC_FLAG_INIT;
@@ -196,8 +205,7 @@ void patch(void* vt) {
   int saved = errno;
   while (g_busy.test_and_set(std::memory_order_acquire)) {
   }
-  store_slots(vt, reinterpret_cast<void*>(&_IO_file_read), reinterpret_cast<void*>(&_IO_file_write));
-  store_close(vt, reinterpret_cast<void*>(&_IO_file_close));
+  store_slots(vt);
   g_busy.clear(std::memory_order_release);
   errno = saved;
 }
