@@ -39,5 +39,10 @@ int __poll_chk(struct pollfd* fds, nfds_t nfds, int timeout, size_t fdslen);
 void __pthread_register_cancel(__pthread_unwind_buf_t* buf);
 void __pthread_unregister_cancel(__pthread_unwind_buf_t* buf);
 [[noreturn]] void __pthread_unwind_next(__pthread_unwind_buf_t* buf);
+// libio's FILE read/write functions (the vtable slots io/hooks_stdio.cpp replaces);
+// glibc exports them but no longer installs the header that declared them.
+ssize_t _IO_file_read(FILE* fp, void* buf, ssize_t size);
+ssize_t _IO_file_write(FILE* fp, const void* data, ssize_t n);
+int _IO_file_close(FILE* fp);
 int __ppoll_chk(struct pollfd* fds, nfds_t nfds, const struct timespec* timeout, const sigset_t* ss, size_t fdslen);
 }

@@ -14,6 +14,7 @@
 // 2.36), read when popen returns and kept here per stream, so only streams
 // popen made take this path. A flush that fails, or anything unexpected,
 // leaves the call to glibc as is (it then blocks the thread, as natively).
+// The pipe's reads and writes park through the stdio hooks (io/hooks_stdio.cpp).
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 #include "gate/park.h"
 #include "gate/real.h"
+#include "io/stdio_vtables.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -78,6 +80,8 @@ extern "C" {
 FILE* popen(const char* command, const char* mode) {
   FILE* f = REAL(popen)(command, mode);
   if (!f || !gi::active(Hook::popen)) return f;
+  // Reads and writes of the pipe are stdio's: popen's FILEs have their own vtable.
+  gi::install_stdio_hooks(f);
   if (pid_t pid = child_of(f)) {
     std::lock_guard<std::mutex> g(g_lock);
     try {

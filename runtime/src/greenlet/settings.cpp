@@ -33,6 +33,10 @@ constexpr Setting kSettings[] = {
     {"GREEN_THREAD_STACK_SIZE", "0",
      "Green-threads mode: bytes of address space for a thread created without an explicit stack size; 0 means "
      "what a pthread gets natively (RLIMIT_STACK, usually 8 MiB). Only touched pages cost memory."},
+    {"GREEN_STDIO", "1",
+     "1: stdio reads and flushes on pipes, sockets, ttys park the greenlet (green's read/write in glibc's FILE "
+     "vtables); 0: they block the thread as in glibc (for a program whose threads or greenlets use one such FILE "
+     "at the same time while one of them waits in it: docs/interposition.md)."},
     {"GREEN_STATS", "0", "1: at exit, print counters of hooked calls, including those that went straight to libc."},
     {"GREEN_DUMP_SIGNAL", "off",
      "A signal (number or name: USR1, SIGUSR2, 10) on which the first hub of the process prints every greenlet, "
