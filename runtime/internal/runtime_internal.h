@@ -75,6 +75,12 @@ class NativeThreads : NonCopyable {
   NativeThreads() noexcept;
   ~NativeThreads();
 };
+// start_named_thread: an OS thread (NativeThreads) running `fn(arg)` with
+// the name `name` ("green-..."), returned once the name is set: a program
+// counting its threads never sees one of green's unnamed. Throws as
+// std::thread does.
+void start_named_thread(const char* name, void (*fn)(void*), void* arg);
+
 // native_threads_requested: a NativeThreads is alive on this thread.
 bool native_threads_requested() noexcept;
 
@@ -133,6 +139,10 @@ void* os_thread_pointer() noexcept;
 void handoff_enable() noexcept;
 void handoff_add_code(const void* any_function) noexcept;
 void handoff_set_tid_writer(void (*writer)(void* thread_pointer, int tid)) noexcept;
+// handoff_come_back: if the calling green thread runs on a spare OS thread,
+// go back to its hub's thread first (every entry into the runtime does this;
+// for code of the interposer's that must, before touching anything).
+void handoff_come_back() noexcept;
 
 // BlockingRegion: a hook about to make one real call that may block and never
 // calls back into green (the syscall() hook's pass-through) marks it, so a

@@ -89,6 +89,9 @@ void run_thread(gt::GreenThread* t) {
   if (!t->cancel_pending) {
     try {
       t->result = thread_main_unwound(t);
+      // A thread that ends on a spare OS thread (hand-off) comes back to its
+      // hub's thread before anything of green's runs for it.
+      green::detail::handoff_come_back();
     } catch (...) {
       // Natively an exception leaving a thread's start routine terminates the
       // process; the same here (it names the exception).

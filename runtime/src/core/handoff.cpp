@@ -7,7 +7,6 @@
 #include <link.h>
 #include <linux/futex.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -118,7 +117,6 @@ int add_object(dl_phdr_info* info, std::size_t, void* arg) {
 }
 
 void spare_main(Spare* s) {
-  ::prctl(PR_SET_NAME, "green-spare");
   block_signals();
   fiber_adopt_thread(s->home);
   s->own_tp = thread_pointer();
@@ -147,7 +145,8 @@ Spare* reserve() noexcept {
   unsigned n = g_spare_count.load(std::memory_order_acquire);
   for (unsigned i = 0; i < n; ++i) {
     int expected = Spare::idle;
-    if (g_spares[i]->state.compare_exchange_strong(expected, Spare::reserved, std::memory_order_acq_rel)) return g_spares[i];
+    if (g_spares[i]->state.compare_exchange_strong(expected, Spare::reserved, std::memory_order_acq_rel))
+      return g_spares[i];
   }
   return nullptr;
 }
@@ -188,8 +187,7 @@ void handoff_keep_spare_ready() noexcept {
   }
   auto* s = new Spare;
   try {
-    NativeThreads native;  // a real OS thread, even in green-threads mode
-    std::thread(&spare_main, s).detach();
+    start_named_thread("green-spare", [](void* arg) { spare_main(static_cast<Spare*>(arg)); }, s);
   } catch (...) {
     delete s;
     return;
@@ -200,7 +198,7 @@ void handoff_keep_spare_ready() noexcept {
 
 bool handoff_try(void* ucontext) noexcept {
   if (!handoff_enabled()) return false;
-  Hub* hub = Hub::peek();
+  Hub* hub = Hub::peek_in_signal();
   if (!hub || hub->in_hub()) return false;
   GreenletCore* g = hub->current();
   ThreadRecord* rec = g->thread_record_;
@@ -261,8 +259,10 @@ BlockingRegion::BlockingRegion(void* caller_sp) noexcept : saved_(tls_region_sp)
 
 BlockingRegion::~BlockingRegion() {
   tls_region_sp = saved_;
-  (void)Hub::peek();  // the door: back to the hub's thread if the call went on on a spare
+  handoff_come_back();
 }
+
+void handoff_come_back() noexcept { (void)Hub::peek(); }
 
 HandoffCounts handoff_counts() noexcept {
   HandoffCounts c;

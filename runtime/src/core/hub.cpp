@@ -3,11 +3,11 @@
 #include "core/hub_core.h"
 #include "core/hub_switch.h"
 
+#include <sys/syscall.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <sys/syscall.h>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -450,8 +450,9 @@ void Hub::send_away(FiberState* from) noexcept {
 void Hub::come_back() noexcept {
   GreenletCore* g = tls_away_;
   FiberState* from = fiber_switch(g->fiber_, handoff_spare_home(handoff_spare_of(g)));
-  // Resumed by the hub, on its thread, like any woken greenlet.
-  tls_away_ = nullptr;
+  // Resumed by the hub, on its thread, like any woken greenlet (come_home
+  // cleared tls_away_ already: a signal handler on the hub's thread right
+  // after the switch installed g's descriptor must not see it set).
   g->wait_reason_ = nullptr;
   g->hub_->after_switch(from);
 }
@@ -462,7 +463,12 @@ void Hub::post_come_home(GreenletCore* g) {
 
 void Hub::come_home(GreenletCore* g) noexcept {
   keepalive_drop();
-  handoff_write_tid(g->thread_record_->thread_pointer, tid_);
+  void* tp = g->thread_record_->thread_pointer;
+  handoff_write_tid(tp, tid_);
+  // g's own copy of tls_away_, through its descriptor: static TLS sits at the
+  // same offset from every thread pointer.
+  auto* here = reinterpret_cast<char*>(&tls_away_);
+  *reinterpret_cast<GreenletCore**>(here - static_cast<char*>(thread_pointer()) + static_cast<char*>(tp)) = nullptr;
   wake(g);
 }
 

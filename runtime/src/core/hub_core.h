@@ -57,6 +57,9 @@ class Hub {
       come_back();
     return tls_hub_;
   }
+  // peek_in_signal: peek without the door, for signal handlers, which may
+  // interrupt the hub's thread anywhere (even mid-switch).
+  static Hub* peek_in_signal() noexcept { return tls_hub_; }
 
   GreenletCore* current() const noexcept { return current_; }
   // in_hub: the hub runs, or a dead greenlet fires its links (greenlet_entry):

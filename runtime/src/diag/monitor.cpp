@@ -28,7 +28,6 @@
 // before ours.
 #include <execinfo.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -108,7 +107,7 @@ void on_report_signal(int sig, siginfo_t* info, void* uctx) {
     return;
   }
   SignalLine line;
-  Hub* hub = Hub::peek();
+  Hub* hub = Hub::peek_in_signal();
   GreenletCore* g = hub ? hub->current() : nullptr;
   if (g == nullptr) {
     line.add("green: this thread");
@@ -148,21 +147,21 @@ void ask_handoff(Watched* w, Clock::time_point now, Clock::duration delay) {
 }
 
 void watch() {
-  ::prctl(PR_SET_NAME, "green-monitor");
   const unsigned long long limit_ms = g_monitor->limit_ms;
   auto limit = std::chrono::milliseconds(limit_ms);
   const bool handoff = handoff_enabled();
   const Clock::duration delay = std::chrono::microseconds(handoff_delay_us());
   Clock::duration busy_period = kIdlePeriod;
   if (limit_ms) busy_period = std::max<Clock::duration>(limit / 4, std::chrono::milliseconds(1));
-  if (handoff) busy_period = std::min<Clock::duration>(busy_period, std::max<Clock::duration>(delay / 2, std::chrono::microseconds(50)));
+  if (handoff)
+    busy_period = std::min<Clock::duration>(busy_period,
+                                            std::max<Clock::duration>(delay / 2, std::chrono::microseconds(50)));
   Clock::duration period = busy_period;
   for (;;) {
     std::this_thread::sleep_for(period);
     std::lock_guard<std::mutex> lock(g_monitor->mutex);
     auto now = Clock::now();
     bool all_idle = true;
-    if (handoff) handoff_keep_spare_ready();
     for (Watched* w : g_monitor->hubs) {
       unsigned long long count = w->switches->load(std::memory_order_relaxed);
       if (w->polling.load(std::memory_order_relaxed)) {
@@ -201,8 +200,7 @@ void start(unsigned long long limit_ms) {
   sigemptyset(&sa.sa_mask);
   ::sigaction(kReportSignal, &sa, &g_previous);
   // A real thread even when the program's pthreads are greenlets: it must run while they do not yield.
-  NativeThreads native;
-  std::thread(&watch).detach();
+  start_named_thread("green-monitor", [](void*) { watch(); }, nullptr);
 }
 
 // Unwatches this thread's hub at thread exit, before the hub goes (constructed
@@ -236,8 +234,7 @@ void monitor_after_fork_child() noexcept {
     g_monitor->hubs.push_back(w);
   }
   try {
-    NativeThreads native;
-    std::thread(&watch).detach();
+    start_named_thread("green-monitor", [](void*) { watch(); }, nullptr);
   } catch (...) {
     // No thread, no monitor in this child; nothing else depends on it.
   }

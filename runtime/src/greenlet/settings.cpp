@@ -29,7 +29,7 @@ constexpr Setting kSettings[] = {
     {"GREEN_THREAD_TLS", "1",
      "Green-threads mode: 1 gives each green thread its own thread-local storage and thread descriptor "
      "(__thread, thread_local, errno, glibc's per-thread state), as a pthread has; 0 makes every green thread "
-     "share its OS thread's (a program that holds a stdio lock across a blocking call in two threads needs 0)."},
+     "share its OS thread's (and GREEN_HANDOFF_US cannot move a stuck one to a spare OS thread)."},
     {"GREEN_HANDOFF_US", "1000",
      "Green-threads mode: a green thread that runs this many microseconds without a switch point (it computes, "
      "spins, or blocks in a call green cannot see) goes on on a spare OS thread, and the other green threads "
