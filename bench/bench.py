@@ -153,6 +153,19 @@ class Bench:
             for k, v in self.median_kv([exe, n], env=env).items():
                 self.results[f"sync_{name}_{k}"] = v
 
+    def cpu(self):
+        """CPU-bound threads: natively, green-run --threads (hand-off: the computing green threads go on on
+        spare OS threads, so all CPUs work) and green-threads mode with hand-off off (one OS thread)."""
+        exe = self.path("bench", "cpu_threads")
+        work = "2" if self.smoke else "200"  # million iterations per thread (about 0.2 s here)
+        self.log("CPU-bound threads: native, --threads, --threads without hand-off")
+        for n in (2, 8):
+            for name, env in (("native", None),
+                              ("threads", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1"}),
+                              ("one_os_thread", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1",
+                                                 "GREEN_HANDOFF_US": "0"})):
+                self.results[f"cpu_{n}_{name}_ms"] = self.median_kv([exe, str(n), work], env=env)["wall_ms"]
+
     # --- HTTP -------------------------------------------------------------
 
     def green_threads_available(self):
@@ -423,6 +436,15 @@ http {{
                          f"native (two OS threads) {ns('sync_native_condvar_round_trip_ns')}",
                          fmt_ratio(ratio("sync_threads_condvar_round_trip_ns", "sync_native_condvar_round_trip_ns"),
                                    "native"), "—", "—"))
+        for n in (2, 8):
+            if f"cpu_{n}_native_ms" not in r:
+                continue
+            x = ratio(f"cpu_{n}_threads_ms", f"cpu_{n}_native_ms")
+            rows.append((f"{n} CPU-bound threads (plain C, unmodified), wall time under green-run --threads",
+                         f"{r[f'cpu_{n}_threads_ms']:,.0f} ms",
+                         f"native pthreads {r[f'cpu_{n}_native_ms']:,.0f} ms; green-threads mode on one OS thread "
+                         f"(GREEN_HANDOFF_US=0) {r[f'cpu_{n}_one_os_thread_ms']:,.0f} ms",
+                         fmt_ratio(x, "native"), "within 1.15x of native", holds(None if x is None else x <= 1.15)))
         for conns in (100, 1000):
             def desc(name):
                 v = r.get(f"http_{conns}_{name}")
@@ -469,13 +491,13 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, one run each: checks that everything runs")
     ap.add_argument("--reps", type=int, default=3, help="repetitions of the timed figures (median reported)")
     ap.add_argument("--preload", help="LD_PRELOAD value for the preload rows (default: the build's preload)")
-    ap.add_argument("--only", help="comma-separated parts: micro,macro,pingpong,sync,http")
+    ap.add_argument("--only", help="comma-separated parts: micro,macro,pingpong,sync,cpu,http")
     ap.add_argument("--json", help="also write the raw figures to this file")
     args = ap.parse_args()
     b = Bench(args)
-    parts = (args.only or "micro,macro,pingpong,sync,http").split(",")
+    parts = (args.only or "micro,macro,pingpong,sync,cpu,http").split(",")
     t0 = time.time()
-    for part in ("micro", "macro", "pingpong", "sync", "http"):
+    for part in ("micro", "macro", "pingpong", "sync", "cpu", "http"):
         if part in parts:
             getattr(b, part)()
     print(f"green benchmarks — machine: {machine()}; {'smoke run' if args.smoke else f'medians of {b.reps} runs'}; "

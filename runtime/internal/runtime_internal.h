@@ -75,6 +75,12 @@ class NativeThreads : NonCopyable {
   NativeThreads() noexcept;
   ~NativeThreads();
 };
+// start_named_thread: an OS thread (NativeThreads) running `fn(arg)` with
+// the name `name` ("green-..."), returned once the name is set: a program
+// counting its threads never sees one of green's unnamed. Throws as
+// std::thread does.
+void start_named_thread(const char* name, void (*fn)(void*), void* arg);
+
 // native_threads_requested: a NativeThreads is alive on this thread.
 bool native_threads_requested() noexcept;
 
@@ -177,6 +183,47 @@ inline void* thread_pointer_now() noexcept {
 // hub and every greenlet without a thread descriptor of its own run on —
 // whichever is installed now.
 void* os_thread_pointer() noexcept;
+
+// Hand-off (runtime/src/core/handoff.h): a green thread that stops switching
+// goes on on a spare OS thread. handoff_enable: green-threads mode turns it on
+// (unless GREEN_HANDOFF_US=0). handoff_add_code: the loaded object holding
+// `any_function` is green's code (a green thread interrupted with one of its
+// return addresses on the stack stays). handoff_set_tid_writer: how to write
+// the kernel thread id into a green thread's descriptor (glibc's layout).
+void handoff_enable() noexcept;
+void handoff_add_code(const void* any_function) noexcept;
+void handoff_set_tid_writer(void (*writer)(void* thread_pointer, int tid)) noexcept;
+// handoff_come_back: if the calling green thread runs on a spare OS thread,
+// go back to its hub's thread first (every entry into the runtime does this;
+// for code of the interposer's that must, before touching anything).
+void handoff_come_back() noexcept;
+
+// BlockingRegion: a hook about to make one real call that may block and never
+// calls back into green (the syscall() hook's pass-through) marks it, so a
+// green thread interrupted inside that call can be handed off although the
+// hook's frame is green's. `caller_sp` is the hook's caller's stack pointer:
+// GREEN_CALLER_SP() in the exported hook itself. When the call returns, the
+// destructor brings the green thread back to its hub's thread if it went.
+class BlockingRegion : NonCopyable {
+ public:
+  explicit BlockingRegion(void* caller_sp) noexcept;
+  ~BlockingRegion();
+
+ private:
+  void* saved_;
+};
+// The stack pointer of the function's caller right before its call: above the
+// return address (the builtin makes the compiler keep a frame pointer; the
+// saved frame pointer and the return address sit on top of it).
+#define GREEN_CALLER_SP() (static_cast<void*>(static_cast<char*>(__builtin_frame_address(0)) + 16))
+
+struct HandoffCounts {
+  unsigned spares = 0;              // spare OS threads made so far
+  unsigned busy = 0;                // running a green thread now
+  unsigned long long handoffs = 0;  // green threads handed to a spare
+  unsigned long long declined = 0;  // signals that found green's own code running
+};
+HandoffCounts handoff_counts() noexcept;
 
 // per_os_thread: `v`, a thread_local of green's own libraries, as the OS
 // thread's copy rather than the running green thread's. A green thread's

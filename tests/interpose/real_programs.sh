@@ -103,12 +103,13 @@ PY
 import os, queue, socket, sys, threading, time
 
 def os_threads():
-    # The program's OS threads: green's own helper threads (name lookups) are "green-pool".
+    # The program's OS threads: green's own helper threads are named "green-..." (the name lookup pool,
+    # the watchdog, hand-off's spare OS threads).
     n = 0
     for t in os.listdir("/proc/self/task"):
         try:
             with open("/proc/self/task/%s/comm" % t) as f:
-                n += f.read().strip() != "green-pool"
+                n += not f.read().strip().startswith("green-")
         except OSError:
             pass  # that thread ended meanwhile
     return n
@@ -214,9 +215,9 @@ PY
     [ "$(bounded "$limit" curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/missing")" = 404 ] ||
       { echo "404 expected"; exit 1; }
     # The launcher execs python3, so $server is the server's own pid. Its OS
-    # threads, but for green's helper threads ("green-pool": the name lookup
+    # threads, but for green's helper threads ("green-...": the name lookup
     # http.server does at start runs there).
-    threads=$(cat /proc/"$server"/task/*/comm | grep -cv '^green-pool$')
+    threads=$(cat /proc/"$server"/task/*/comm | grep -cv '^green-')
     [ "$threads" = 1 ] || { echo "http.server under --threads has $threads OS threads"; exit 1; }
     echo "python3 -m http.server under green-run --threads: 8 concurrent downloads intact, 1 OS thread"
     ;;

@@ -1,7 +1,8 @@
 /* http_load.c — a test client: N concurrent keep-alive connections to an
  * HTTP server on 127.0.0.1, R requests on each, every response checked byte
  * for byte. With all connections open (each answered once), it counts the
- * server's OS threads — leaving out green's own helper threads ("green-pool").
+ * server's OS threads — leaving out green's own helper threads ("green-...":
+ * the name lookup pool, the watchdog, hand-off's spares).
  *
  *   http_load PORT CONNECTIONS REQUESTS SERVER-PID
  *
@@ -54,7 +55,7 @@ static int server_threads(int pid) {
     if (!f) continue; /* that thread ended meanwhile */
     if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
     fclose(f);
-    n += strncmp(comm, "green-pool", 10) != 0;
+    n += strncmp(comm, "green-", 6) != 0;
   }
   closedir(d);
   return n;

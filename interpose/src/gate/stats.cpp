@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "green/settings.h"
+#include "runtime_internal.h"
 
 namespace green::interpose {
 
@@ -47,6 +48,12 @@ void print_stats() {
       std::fprintf(out, " %13llu", g_counts[h][w].load(std::memory_order_relaxed));
     std::fputc('\n', out);
   }
+  const detail::HandoffCounts h = detail::handoff_counts();
+  if (h.spares != 0)
+    std::fprintf(out,
+                 "hand-off: %llu green thread(s) went on on a spare OS thread; %u spare(s) made, %u busy now; "
+                 "%llu look(s) found green's own code running\n",
+                 h.handoffs, h.spares, h.busy, h.declined);
   std::fclose(out);
 }
 

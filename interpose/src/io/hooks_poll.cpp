@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gate/real.h"
+#include "green/sleep.h"
 #include "io/blocking_call.h"
 
 namespace gi = green::interpose;
@@ -36,10 +37,21 @@ constexpr green::Duration kPrioritySlice = std::chrono::milliseconds(10);
 // check_and_park: `check()` (a zero-timeout kernel call) until it reports
 // something or `d` passes; parks on `fds` in between (at most kPrioritySlice
 // at a time when `priority`).
+//
+// A zero-timeout call is a switch point: a thread that polls in a loop until
+// another thread has done something (redis-benchmark's event loop on an
+// always-writable socket) must let that thread run, as it would run beside it
+// on its own OS thread. Yielding first also gives the hub its turn to poll
+// once the ready greenlets' batch is spent, so a thread waiting on I/O or a
+// timer wakes too.
 template <class Check>
 int check_and_park(Hook h, std::vector<green::PollFd> fds, const gi::Deadline& d, bool priority, Check check) {
+  if (zero(d)) {
+    green::yield();
+    return check();
+  }
   int r = check();
-  if (r != 0 || zero(d)) return r;
+  if (r != 0) return r;
   for (;;) {
     const bool sliced = priority && (d.forever() || d.left() > kPrioritySlice);
     int w = gi::wait_any_ready(h, fds.data(), fds.size(), sliced ? gi::Deadline::after(kPrioritySlice) : d);

@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "gate/real.h"
+#include "runtime_internal.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -76,8 +77,12 @@ extern "C" __attribute__((no_sanitize("address"))) long syscall(long number, ...
   long a[6];
   for (long& x : a) x = va_arg(ap, long);
   va_end(ap);
-  if (number != SYS_futex || gt::mode() != gt::Mode::green)
+  if (number != SYS_futex || gt::mode() != gt::Mode::green) {
+    // A raw system call may block where green cannot see (a read, io_uring_enter):
+    // a green thread stuck in it may go on on a spare OS thread.
+    green::detail::BlockingRegion region(GREEN_CALLER_SP());
     return REAL(syscall)(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+  }
 
   auto* addr = reinterpret_cast<std::uint32_t*>(a[0]);
   int op = static_cast<int>(a[1]);

@@ -54,11 +54,31 @@ std::size_t stack_size(const pthread_attr_t* attr) {
   return size;
 }
 
+// call_start: start(arg), recording in *user_frame the stack pointer the
+// start routine is entered with — the slot of its return address into
+// thread_main_unwound. Below it the stack is the program's own, which is what
+// hand-off looks at (core/handoff.h). A jump, not a call: no frame of ours
+// between the routine and its caller.
+extern "C" void* green_call_start(void* (*start)(void*), void* arg, void** user_frame);
+__asm__(
+    ".text\n"
+    ".globl green_call_start\n"
+    ".hidden green_call_start\n"
+    ".type green_call_start, @function\n"
+    "green_call_start:\n"
+    "  .cfi_startproc\n"
+    "  movq %rsp, (%rdx)\n"
+    "  movq %rdi, %rax\n"
+    "  movq %rsi, %rdi\n"
+    "  jmp *%rax\n"
+    "  .cfi_endproc\n"
+    ".size green_call_start, .-green_call_start\n");
+
 void* thread_main_unwound(gt::GreenThread* t) {
   // The frame pthread_exit's unwinding ends in: nothing here needs cleanup.
   int marker = 0;
   t->exit_frame = &marker;
-  if (setjmp(t->exit_jmp) == 0) return t->start(t->arg);
+  if (setjmp(t->exit_jmp) == 0) return green_call_start(t->start, t->arg, &t->user_frame);
   return t->result;
 }
 
@@ -69,6 +89,9 @@ void run_thread(gt::GreenThread* t) {
   if (!t->cancel_pending) {
     try {
       t->result = thread_main_unwound(t);
+      // A thread that ends on a spare OS thread (hand-off) comes back to its
+      // hub's thread before anything of green's runs for it.
+      green::detail::handoff_come_back();
     } catch (...) {
       // Natively an exception leaving a thread's start routine terminates the
       // process; the same here (it names the exception).
@@ -83,6 +106,7 @@ void run_thread(gt::GreenThread* t) {
   gt::tls_end(t);
   t->core->thread_record_ = nullptr;
   t->core = nullptr;
+  t->user_frame = nullptr;
   bool detached = t->detached;
   gt::thread_finished(t);
   if (detached) {

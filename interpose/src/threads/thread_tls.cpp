@@ -290,6 +290,10 @@ void* tls_create() noexcept {
   return tp;
 }
 
+void tls_write_tid(void* tp, int tid) noexcept {
+  if (glibc().ok) at<int>(tp, off::tid) = tid;
+}
+
 void tls_real_thread_made() noexcept {
   // glibc's pthread_create marked the installed descriptor multi-threaded;
   // the OS thread's own must know too (its code and the main greenlet's use

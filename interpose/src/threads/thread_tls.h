@@ -36,6 +36,10 @@ void* tls_create() noexcept;
 // own descriptor multi-threaded too, as glibc marked the installed one.
 void tls_real_thread_made() noexcept;
 
+// tls_write_tid: the descriptor at `tp` now runs on the OS thread `tid`
+// (hand-off moves a green thread between OS threads: runtime_internal.h).
+void tls_write_tid(void* tp, int tid) noexcept;
+
 // tls_begin: first thing in the new green thread: record its stack in the
 // descriptor (pthread_getattr_np, alloca limits), install it, then what
 // glibc's start_thread does on a new thread (__ctype_init).

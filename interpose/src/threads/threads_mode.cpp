@@ -10,6 +10,7 @@
 #include "green/detail/sched.h"
 #include "green/settings.h"
 #include "runtime_internal.h"
+#include "threads/thread_tls.h"
 #include "threads/threads.h"
 
 namespace green::interpose::threads {
@@ -27,7 +28,13 @@ bool decide() noexcept {
   int v = 0;  // green::interpose (linked into a C++ program): never
 #endif
   int expected = -1;
-  g_on.compare_exchange_strong(expected, v, std::memory_order_acq_rel);
+  if (g_on.compare_exchange_strong(expected, v, std::memory_order_acq_rel) && v == 1) {
+    // Before any hub exists (its watchdog starts with it): a green thread
+    // that stops switching goes on on a spare OS thread (core/handoff.h).
+    detail::handoff_add_code(reinterpret_cast<const void*>(&decide));
+    detail::handoff_set_tid_writer(&tls_write_tid);
+    detail::handoff_enable();
+  }
   return g_on.load(std::memory_order_acquire) == 1;
 }
 

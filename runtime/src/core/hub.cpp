@@ -3,6 +3,7 @@
 #include "core/hub_core.h"
 #include "core/hub_switch.h"
 
+#include <sys/syscall.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,8 @@
 #include <utility>
 
 #include "core/fork.h"
+#include "core/handoff.h"
+#include "core/raw_syscall.h"
 #include "core/thread_pointer.h"
 #include "diag/diagnostics.h"
 #include "green/error_handler.h"
@@ -21,6 +24,7 @@
 namespace green::detail {
 
 constinit thread_local Hub* Hub::tls_hub_ = nullptr;
+constinit thread_local GreenletCore* Hub::tls_away_ = nullptr;
 
 namespace {
 
@@ -63,7 +67,8 @@ Hub::Hub()
       hub_core_(std::make_shared<SpecialCore>(kHubStack)),
       stacks_(static_cast<std::size_t>(setting_number("GREEN_STACK_POOL"))),
       mailbox_(std::make_shared<Mailbox>()),
-      batch_budget_(std::chrono::microseconds(setting_number("GREEN_MAX_BATCH_US"))) {
+      batch_budget_(std::chrono::microseconds(setting_number("GREEN_MAX_BATCH_US"))),
+      tid_(static_cast<int>(raw_syscall(SYS_gettid))) {
   main_->is_main_ = true;
   main_->set_name("main");
   main_->state_ = GreenletCore::State::running;
@@ -432,7 +437,67 @@ void Hub::switch_thread_pointer(GreenletCore& next) noexcept {
   install_thread_pointer(tp);
 }
 
+// --- hand-off (core/handoff.h) ----------------------------------------
+
+// In a signal handler that interrupted `g` in its own code (handoff_try made
+// sure): nothing here may allocate or lock — `g` may hold malloc's lock, and
+// it runs again only once the hub has landed and given it to its spare.
+void Hub::displace(GreenletCore& g) noexcept {
+  g.state_ = GreenletCore::State::parked;
+  g.wait_reason_ = "running on a spare OS thread (hand-off)";
+  g.fiber_.away = true;
+  tls_away_ = &g;  // in g's own descriptor: what brings it back
+  GreenletCore& hub = *hub_core_;
+  current_ = &hub;
+  hub.state_ = GreenletCore::State::running;
+  // Not g's descriptor: g goes on with it on the spare.
+  install_thread_pointer(nullptr);
+  switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  fiber_switch(g.fiber_, hub.fiber_);
+  // On the spare, which switched in from its own stack: nothing to recycle.
+}
+
+void Hub::send_away(FiberState* from) noexcept {
+  from->away = false;
+  keepalive_add();  // it will be back: the hub cannot be out of work meanwhile
+  handoff_give_job(from);
+}
+
+void Hub::come_back() noexcept {
+  GreenletCore* g = tls_away_;
+  FiberState* from = fiber_switch(g->fiber_, handoff_spare_home(handoff_spare_of(g)));
+  // Resumed by the hub, on its thread, like any woken greenlet (come_home
+  // cleared tls_away_ already: a signal handler on the hub's thread right
+  // after the switch installed g's descriptor must not see it set).
+  g->wait_reason_ = nullptr;
+  g->hub_->after_switch(from);
+}
+
+void Hub::post_come_home(GreenletCore* g) {
+  mailbox_post(*mailbox_, [this, g] { come_home(g); });
+}
+
+void Hub::come_home(GreenletCore* g) noexcept {
+  keepalive_drop();
+  void* tp = g->thread_record_->thread_pointer;
+  handoff_write_tid(tp, tid_);
+  // g's own copy of tls_away_, through its descriptor: static TLS sits at the
+  // same offset from every thread pointer.
+  auto* here = reinterpret_cast<char*>(&tls_away_);
+  *reinterpret_cast<GreenletCore**>(here - static_cast<char*>(thread_pointer()) + static_cast<char*>(tp)) = nullptr;
+  wake(g);
+}
+
 // --- cross-thread, counters -------------------------------------------
+
+bool mailbox_post(Mailbox& m, std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(m.mutex);
+  if (!m.loop) return false;
+  m.posted.push_back(std::move(fn));
+  // Under the lock: the hub clears `loop` under the same lock before it goes.
+  m.loop->async_send();
+  return true;
+}
 
 void Hub::on_async(void* arg) {
   auto* hub = static_cast<Hub*>(arg);

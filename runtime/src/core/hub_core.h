@@ -37,16 +37,29 @@ struct Mailbox {
   std::vector<std::function<void()>> posted;
   EventLoop* loop = nullptr;  // null once the hub is gone
 };
+// mailbox_post: queue `fn` for the hub (any thread); false once the hub is gone.
+bool mailbox_post(Mailbox& m, std::function<void()> fn);
 
 class Hub {
  public:
   // get: this thread's hub, created on first use.
+  // Both are the door into the runtime: a green thread that went on on a spare
+  // OS thread (core/handoff.h) comes back to its hub's thread here first.
   static Hub& get() {
+    if (tls_away_) [[unlikely]]
+      come_back();
     Hub* h = tls_hub_;
     return h ? *h : create();
   }
   // peek: this thread's hub if it exists.
-  static Hub* peek() noexcept { return tls_hub_; }
+  static Hub* peek() noexcept {
+    if (tls_away_) [[unlikely]]
+      come_back();
+    return tls_hub_;
+  }
+  // peek_in_signal: peek without the door, for signal handlers, which may
+  // interrupt the hub's thread anywhere (even mid-switch).
+  static Hub* peek_in_signal() noexcept { return tls_hub_; }
 
   GreenletCore* current() const noexcept { return current_; }
   // in_hub: the hub runs, or a dead greenlet fires its links (greenlet_entry):
@@ -112,6 +125,13 @@ class Hub {
   // hub was made.
   void* os_thread_pointer() const noexcept { return os_tp_; }
 
+  // Hand-off (core/handoff.h). displace: in the watchdog's signal handler,
+  // park the running green thread `g` as away and switch to the hub fiber;
+  // returns on the spare OS thread that resumes it. post_come_home: from the
+  // spare, once `g` came back: the hub wakes it (come_home, on its thread).
+  void displace(GreenletCore& g) noexcept;
+  void post_come_home(GreenletCore* g);
+
   ~Hub();
 
  private:
@@ -149,6 +169,12 @@ class Hub {
   // constinit: no dynamic initialisation, so other files read it without a
   // call to a TLS init function on every Hub::get().
   static constinit thread_local Hub* tls_hub_;
+  // tls_away_: in a green thread's own descriptor, the green thread itself
+  // while it runs on a spare OS thread; null everywhere else.
+  static constinit thread_local GreenletCore* tls_away_;
+  [[gnu::noinline]] static void come_back() noexcept;
+  void come_home(GreenletCore* g) noexcept;
+  [[gnu::noinline]] void send_away(FiberState* from) noexcept;
 
   GreenletCore* current_ = nullptr;
   bool tp_switching_ = false;    // a green thread with a descriptor of its own ran here (install_thread_pointer)
@@ -176,6 +202,7 @@ class Hub {
   bool quiet_reached_ = false;     // set for it when that happened
   std::uint64_t next_id_ = 0;
   std::atomic<unsigned long long> switches_{0};
+  int tid_;  // the OS thread's (hand-off writes it back into a green thread's descriptor)
   // Greenlets that outlive their hub (a thread exiting from a greenlet) must
   // not unlink themselves from a freed list: empty it first.
   struct GreenletList : IntrusiveList {

@@ -48,6 +48,7 @@ namespace green::detail {
 
 [[gnu::always_inline]] inline void Hub::after_switch(FiberState* from) noexcept {
   if (from->finished) recycle(from);
+  else if (from->away) [[unlikely]] send_away(from);
 }
 
 [[gnu::always_inline]] inline GreenletCore* Hub::pick_next() noexcept {

@@ -1,9 +1,16 @@
 // core/runtime_internal.cpp — runtime_internal.h, but for its fd waits (fd_wait.cpp).
 #include "runtime_internal.h"
 
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <atomic>
 #include <exception>
+#include <thread>
 
 #include "core/hub_core.h"
+#include "core/raw_syscall.h"
 #include "green/detail/sched.h"
 
 namespace green::detail {
@@ -50,5 +57,22 @@ thread_local int t_native_threads = 0;
 NativeThreads::NativeThreads() noexcept { ++t_native_threads; }
 NativeThreads::~NativeThreads() { --t_native_threads; }
 bool native_threads_requested() noexcept { return t_native_threads > 0; }
+
+void start_named_thread(const char* name, void (*fn)(void*), void* arg) {
+  std::atomic<bool> named{false};
+  {
+    NativeThreads native;
+    std::thread([&named, name, fn, arg] {
+      ::prctl(PR_SET_NAME, name);
+      named.store(true, std::memory_order_release);  // `named` is the creator's: not touched after this
+      fn(arg);
+    }).detach();
+  }
+  // Until the new thread is past its last use of `named` (a made thread
+  // always runs). Raw sleeps: the creator may be a greenlet, whose nanosleep
+  // would park.
+  const timespec tick{0, 50000};
+  while (!named.load(std::memory_order_acquire)) raw_syscall(SYS_nanosleep, reinterpret_cast<long>(&tick), 0);
+}
 
 }  // namespace green::detail

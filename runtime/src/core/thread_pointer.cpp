@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "core/hub_core.h"
+#include "core/raw_syscall.h"
 #include "runtime_internal.h"
 
 namespace green::detail {
@@ -34,7 +35,8 @@ void set_thread_pointer(void* tp) noexcept {
     write_fsbase(tp);
     return;
   }
-  if (::syscall(SYS_arch_prctl, ARCH_SET_FS, tp) != 0) {
+  // Raw: libc's syscall() is the interposer's hook, which asks who is running.
+  if (raw_syscall(SYS_arch_prctl, ARCH_SET_FS, reinterpret_cast<long>(tp)) != 0) {
     // Only a bad address fails: the runtime's own bug, and nothing could run on.
     std::fputs("green: internal error: arch_prctl(ARCH_SET_FS) failed\n", stderr);
     std::abort();

@@ -13,6 +13,15 @@
 // async-signal-safe calls. Each episode is reported once: the next switch or
 // poll starts a new one.
 //
+// In green-threads mode the same watchdog does hand-off (core/handoff.h): a
+// hub that has not switched for GREEN_HANDOFF_US gets SIGURG, and the handler
+// hands the running green thread to a spare OS thread when it can; when it
+// cannot (green's own code runs), it asks again after twice the wait, up to
+// 10 ms. The watchdog sleeps half the hand-off delay while some hub runs, and
+// backs off to 10 ms while every hub polls: nothing to do costs nothing.
+// For hand-off the handler runs on the interrupted stack (no SA_ONSTACK): it
+// is the green thread's own, and the green thread resumes from it elsewhere.
+//
 // The handler runs with SA_RESTART: an interrupted read or write carries on.
 // Calls that never restart (nanosleep, poll, epoll_wait) return EINTR once,
 // as with any signal; a SIGURG that is not ours goes to the handler installed
@@ -31,6 +40,7 @@
 #include <vector>
 
 #include "core/fork.h"
+#include "core/handoff.h"
 #include "core/hub_core.h"
 #include "diag/diagnostics.h"
 #include "diag/signal_safe.h"
@@ -53,6 +63,8 @@ struct Watched {
   unsigned long long last = ~0ull;
   Clock::time_point since;
   bool reported = false;
+  Clock::duration handoff_wait{};  // hand-off: how long this episode waits before the next attempt
+  Clock::time_point handoff_at;    // when the next attempt is due
 };
 
 struct Monitor {
@@ -66,6 +78,7 @@ std::once_flag g_started;
 
 // Set by the watchdog right before it signals; taken by the handler.
 std::atomic<bool> g_request{false};
+std::atomic<bool> g_handoff_request{false};
 std::atomic<unsigned long long> g_elapsed_ms{0};
 struct sigaction g_previous;
 
@@ -79,13 +92,22 @@ void chain(int sig, siginfo_t* info, void* uctx) {
 
 void on_report_signal(int sig, siginfo_t* info, void* uctx) {
   int saved_errno = errno;
+  if (info->si_code == SI_TKILL && info->si_pid == ::getpid() && g_handoff_request.exchange(false)) {
+    // On success this returns on a spare OS thread, in the green thread that
+    // ran here; errno is that green thread's own.
+    bool went = handoff_try(uctx);
+    if (went || !g_request.load()) {
+      errno = saved_errno;
+      return;
+    }
+  }
   if (info->si_code != SI_TKILL || info->si_pid != ::getpid() || !g_request.exchange(false)) {
     chain(sig, info, uctx);
     errno = saved_errno;
     return;
   }
   SignalLine line;
-  Hub* hub = Hub::peek();
+  Hub* hub = Hub::peek_in_signal();
   GreenletCore* g = hub ? hub->current() : nullptr;
   if (g == nullptr) {
     line.add("green: this thread");
@@ -108,32 +130,61 @@ void on_report_signal(int sig, siginfo_t* info, void* uctx) {
   errno = saved_errno;
 }
 
+constexpr Clock::duration kIdlePeriod = std::chrono::milliseconds(10);
+
+// ask_handoff: the hand-off part of one look at a stuck hub.
+void ask_handoff(Watched* w, Clock::time_point now, Clock::duration delay) {
+  if (w->handoff_wait == Clock::duration{}) {
+    w->handoff_wait = delay;
+    w->handoff_at = w->since + delay;
+  }
+  if (now < w->handoff_at) return;
+  handoff_keep_spare_ready();
+  w->handoff_wait = std::min<Clock::duration>(w->handoff_wait * 2, kIdlePeriod);
+  w->handoff_at = now + w->handoff_wait;
+  g_handoff_request.store(true);
+  ::syscall(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
+}
+
 void watch() {
-  auto limit = std::chrono::milliseconds(g_monitor->limit_ms);
-  auto period = std::max<std::chrono::milliseconds>(limit / 4, std::chrono::milliseconds(1));
+  const unsigned long long limit_ms = g_monitor->limit_ms;
+  auto limit = std::chrono::milliseconds(limit_ms);
+  const bool handoff = handoff_enabled();
+  const Clock::duration delay = std::chrono::microseconds(handoff_delay_us());
+  Clock::duration busy_period = kIdlePeriod;
+  if (limit_ms) busy_period = std::max<Clock::duration>(limit / 4, std::chrono::milliseconds(1));
+  if (handoff)
+    busy_period = std::min<Clock::duration>(busy_period,
+                                            std::max<Clock::duration>(delay / 2, std::chrono::microseconds(50)));
+  Clock::duration period = busy_period;
   for (;;) {
     std::this_thread::sleep_for(period);
     std::lock_guard<std::mutex> lock(g_monitor->mutex);
     auto now = Clock::now();
+    bool all_idle = true;
     for (Watched* w : g_monitor->hubs) {
       unsigned long long count = w->switches->load(std::memory_order_relaxed);
       if (w->polling.load(std::memory_order_relaxed)) {
         w->last = ~0ull;  // idle: whatever runs next starts a new episode
         continue;
       }
+      all_idle = false;
       if (count != w->last) {
         w->last = count;
         w->since = now;
         w->reported = false;
+        w->handoff_wait = {};
         continue;
       }
-      if (w->reported || now - w->since < limit) continue;
+      if (handoff) ask_handoff(w, now, delay);
+      if (!limit_ms || w->reported || now - w->since < limit) continue;
       w->reported = true;
       g_elapsed_ms.store(static_cast<unsigned long long>(
           std::chrono::duration_cast<std::chrono::milliseconds>(now - w->since).count()));
       g_request.store(true);
       ::syscall(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
     }
+    period = all_idle ? std::min<Clock::duration>(period * 2, kIdlePeriod) : busy_period;
   }
 }
 
@@ -145,12 +196,11 @@ void start(unsigned long long limit_ms) {
   (void)::backtrace(warm, 1);
   struct sigaction sa {};
   sa.sa_sigaction = &on_report_signal;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART | (handoff_enabled() ? 0 : SA_ONSTACK);
   sigemptyset(&sa.sa_mask);
   ::sigaction(kReportSignal, &sa, &g_previous);
   // A real thread even when the program's pthreads are greenlets: it must run while they do not yield.
-  NativeThreads native;
-  std::thread(&watch).detach();
+  start_named_thread("green-monitor", [](void*) { watch(); }, nullptr);
 }
 
 // Unwatches this thread's hub at thread exit, before the hub goes (constructed
@@ -172,6 +222,7 @@ thread_local Unwatch t_unwatch;
 }  // namespace
 
 void monitor_after_fork_child() noexcept {
+  handoff_after_fork_child();
   if (!g_monitor) return;
   // The watchdog thread is gone and may have held the mutex.
   new (&g_monitor->mutex) std::mutex;
@@ -183,8 +234,7 @@ void monitor_after_fork_child() noexcept {
     g_monitor->hubs.push_back(w);
   }
   try {
-    NativeThreads native;
-    std::thread(&watch).detach();
+    start_named_thread("green-monitor", [](void*) { watch(); }, nullptr);
   } catch (...) {
     // No thread, no monitor in this child; nothing else depends on it.
   }
@@ -192,7 +242,7 @@ void monitor_after_fork_child() noexcept {
 
 void monitor_hub_created(Hub& hub) {
   static const unsigned long long limit_ms = setting_number("GREEN_MAX_BLOCKING_MS");
-  if (limit_ms == 0) return;
+  if (limit_ms == 0 && !handoff_enabled()) return;
   std::call_once(g_started, start, limit_ms);
   auto* w = new Watched;
   w->switches = &hub.switch_count();

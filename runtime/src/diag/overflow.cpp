@@ -66,7 +66,7 @@ void chain(int sig, siginfo_t* info, void* uctx) noexcept {
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
   int saved_errno = errno;
-  Hub* hub = Hub::peek();
+  Hub* hub = Hub::peek_in_signal();
   GreenletCore* g = hub ? hub->current() : nullptr;
   if (g == nullptr || info == nullptr || info->si_code <= 0 || !stack_guard_hit(g->fiber_.stack_base, info->si_addr)) {
     chain(sig, info, uctx);

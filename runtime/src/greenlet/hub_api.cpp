@@ -6,13 +6,7 @@
 namespace green {
 
 bool HubHandle::post(std::function<void()> fn) const {
-  if (!mailbox_) return false;
-  std::lock_guard<std::mutex> lock(mailbox_->mutex);
-  if (!mailbox_->loop) return false;
-  mailbox_->posted.push_back(std::move(fn));
-  // Under the lock: the hub clears `loop` under the same lock before it goes.
-  mailbox_->loop->async_send();
-  return true;
+  return mailbox_ && detail::mailbox_post(*mailbox_, std::move(fn));
 }
 
 HubHandle this_hub() { return HubHandle(detail::Hub::get().mailbox()); }

@@ -29,7 +29,14 @@ constexpr Setting kSettings[] = {
     {"GREEN_THREAD_TLS", "1",
      "Green-threads mode: 1 gives each green thread its own thread-local storage and thread descriptor "
      "(__thread, thread_local, errno, glibc's per-thread state), as a pthread has; 0 makes every green thread "
-     "share its OS thread's (a program that holds a stdio lock across a blocking call in two threads needs 0)."},
+     "share its OS thread's (and GREEN_HANDOFF_US cannot move a stuck one to a spare OS thread)."},
+    {"GREEN_HANDOFF_US", "1000",
+     "Green-threads mode: a green thread that runs this many microseconds without a switch point (it computes, "
+     "spins, or blocks in a call green cannot see) goes on on a spare OS thread, and the other green threads "
+     "go on without it; it comes back at its next call into green. 0: off (such a thread stops the others)."},
+    {"GREEN_SPARE_THREADS", "64",
+     "Green-threads mode: most spare OS threads hand-off (GREEN_HANDOFF_US) keeps, each running one green "
+     "thread that stopped switching; made as needed, reused, never more (at most 256)."},
     {"GREEN_THREAD_STACK_SIZE", "0",
      "Green-threads mode: bytes of address space for a thread created without an explicit stack size; 0 means "
      "what a pthread gets natively (RLIMIT_STACK, usually 8 MiB). Only touched pages cost memory."},

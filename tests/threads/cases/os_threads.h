@@ -2,7 +2,8 @@
  *
  * note_os_threads("label") appends "label N" to the file named by
  * GREEN_TEST_THREADS_LOG (when set), N being the program's OS threads: those
- * in /proc/self/task but green's own helper threads (named "green-pool").
+ * in /proc/self/task but green's own helper threads (named "green-...": the
+ * thread pool, the watchdog, hand-off's spares).
  * The runner checks that every count is 1 under green-run --threads, and
  * that the native run had more (so the test does exercise threads). Nothing
  * goes to stdout: stdout must match between native and green runs. */
@@ -29,7 +30,7 @@ static void note_os_threads(const char* label) {
     if (!f) continue;
     if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
     fclose(f);
-    n += strncmp(comm, "green-pool", 10) != 0;
+    n += strncmp(comm, "green-", 6) != 0;
   }
   closedir(d);
   FILE* out = fopen(log, "a");

@@ -22,6 +22,7 @@ struct FiberState {
   void* sanitizer = nullptr;
   int saved_errno = 0;    // its errno while suspended by yield (hub.cpp's yield_switch)
   bool finished = false;  // the entry function returned; its stack is released after the switch away
+  bool away = false;      // handed to a spare OS thread (core/handoff.h): given to it after the switch away
 };
 
 }  // namespace green::detail

@@ -43,6 +43,10 @@ struct ThreadRecord {
   // the OS thread's, as every other greenlet. Changed only by the greenlet
   // itself, which then calls thread_pointer_changed (runtime_internal.h).
   void* thread_pointer = nullptr;
+  // The frame that called the thread's start routine: from there up the
+  // stack is green's trampoline, below it the program's code (hand-off looks
+  // for green's code only below it: core/handoff.h).
+  void* user_frame = nullptr;
 };
 
 // RegistryNode: a greenlet's entry in its hub's list of live greenlets (the
