@@ -187,7 +187,8 @@ void handoff_keep_spare_ready() noexcept {
   }
   auto* s = new Spare;
   try {
-    start_named_thread("green-spare", [](void* arg) { spare_main(static_cast<Spare*>(arg)); }, s);
+    start_named_thread(
+        "green-spare", [](void* arg) { spare_main(static_cast<Spare*>(arg)); }, s);
   } catch (...) {
     delete s;
     return;

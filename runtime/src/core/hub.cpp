@@ -421,6 +421,7 @@ void Hub::report_block_forever() {
 void Hub::install_thread_pointer(void* tp) noexcept {
   set_thread_pointer(tp ? tp : os_tp_);
   installed_tp_ = tp;
+  may_hand_off_.store(tp != nullptr && current_ != hub_core_.get(), std::memory_order_relaxed);
   if (tp) tp_switching_ = true;  // from now on every switch checks
 }
 
@@ -433,6 +434,9 @@ void Hub::install_thread_pointer(void* tp) noexcept {
 void Hub::switch_thread_pointer(GreenletCore& next) noexcept {
   const ThreadRecord* record = next.thread_record_;
   void* tp = record ? record->thread_pointer : nullptr;
+  // Only such a green thread could be handed off: the watchdog signals this
+  // thread only while one runs (a single-threaded program never gets SIGURG).
+  may_hand_off_.store(tp != nullptr && &next != hub_core_.get(), std::memory_order_relaxed);
   if (tp == installed_tp_ || &next == hub_core_.get()) return;
   install_thread_pointer(tp);
 }
@@ -447,6 +451,7 @@ void Hub::displace(GreenletCore& g) noexcept {
   g.wait_reason_ = "running on a spare OS thread (hand-off)";
   g.fiber_.away = true;
   tls_away_ = &g;  // in g's own descriptor: what brings it back
+  may_hand_off_.store(false, std::memory_order_relaxed);
   GreenletCore& hub = *hub_core_;
   current_ = &hub;
   hub.state_ = GreenletCore::State::running;

@@ -109,6 +109,9 @@ class Hub {
   const IntrusiveList& greenlets() const noexcept { return greenlets_; }
   // switch_count: context switches so far; other threads may read it (relaxed).
   const std::atomic<unsigned long long>& switch_count() const noexcept { return switches_; }
+  // may_hand_off: a green thread with a descriptor of its own runs (set on
+  // the switch path in green-threads mode only); the watchdog reads it.
+  const std::atomic<bool>& may_hand_off() const noexcept { return may_hand_off_; }
 
   // install_thread_pointer: make `tp` (null: this OS thread's own
   // descriptor) the installed thread pointer (core/thread_pointer.h).
@@ -202,6 +205,7 @@ class Hub {
   bool quiet_reached_ = false;     // set for it when that happened
   std::uint64_t next_id_ = 0;
   std::atomic<unsigned long long> switches_{0};
+  std::atomic<bool> may_hand_off_{false};
   int tid_;  // the OS thread's (hand-off writes it back into a green thread's descriptor)
   // Greenlets that outlive their hub (a thread exiting from a greenlet) must
   // not unlink themselves from a freed list: empty it first.

@@ -58,6 +58,7 @@ using Clock = std::chrono::steady_clock;
 // thread (under Monitor::mutex); the other fields belong to the watchdog.
 struct Watched {
   const std::atomic<unsigned long long>* switches = nullptr;
+  const std::atomic<bool>* may_hand_off = nullptr;
   std::atomic<bool> polling{false};
   pid_t tid = 0;
   unsigned long long last = ~0ull;
@@ -176,7 +177,7 @@ void watch() {
         w->handoff_wait = {};
         continue;
       }
-      if (handoff) ask_handoff(w, now, delay);
+      if (handoff && w->may_hand_off->load(std::memory_order_relaxed)) ask_handoff(w, now, delay);
       if (!limit_ms || w->reported || now - w->since < limit) continue;
       w->reported = true;
       g_elapsed_ms.store(static_cast<unsigned long long>(
@@ -200,7 +201,8 @@ void start(unsigned long long limit_ms) {
   sigemptyset(&sa.sa_mask);
   ::sigaction(kReportSignal, &sa, &g_previous);
   // A real thread even when the program's pthreads are greenlets: it must run while they do not yield.
-  start_named_thread("green-monitor", [](void*) { watch(); }, nullptr);
+  start_named_thread(
+      "green-monitor", [](void*) { watch(); }, nullptr);
 }
 
 // Unwatches this thread's hub at thread exit, before the hub goes (constructed
@@ -234,7 +236,8 @@ void monitor_after_fork_child() noexcept {
     g_monitor->hubs.push_back(w);
   }
   try {
-    start_named_thread("green-monitor", [](void*) { watch(); }, nullptr);
+    start_named_thread(
+        "green-monitor", [](void*) { watch(); }, nullptr);
   } catch (...) {
     // No thread, no monitor in this child; nothing else depends on it.
   }
@@ -246,6 +249,7 @@ void monitor_hub_created(Hub& hub) {
   std::call_once(g_started, start, limit_ms);
   auto* w = new Watched;
   w->switches = &hub.switch_count();
+  w->may_hand_off = &hub.may_hand_off();
   w->tid = static_cast<pid_t>(::syscall(SYS_gettid));
   hub.loop().track_polling(&w->polling);
   std::lock_guard<std::mutex> lock(g_monitor->mutex);

@@ -10,22 +10,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_clock.h"
 #include "os_threads.h"
 
 static atomic_int computing = 1;
 static atomic_long ticks_during;
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void* compute(void* arg) {
   (void)arg;
-  const double start = now();
+  const double start = mono_now();
   volatile unsigned long x = 1;
-  while (now() - start < 1.0)
+  while (mono_now() - start < 1.0)
     for (int i = 0; i < 1000; ++i) x = x * 6364136223846793005ul + 1442695040888963407ul;
   atomic_store(&computing, 0);
   return NULL;

@@ -9,23 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_clock.h"
 #include "os_threads.h"
 
 static atomic_int flag;
 static atomic_int gave_up;
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void* spinner(void* arg) {
   (void)arg;
-  const double start = now();
+  const double start = mono_now();
   long spins = 0;
   while (!atomic_load_explicit(&flag, memory_order_acquire)) {
-    if (++spins % 4096 == 0 && now() - start > 5) {
+    if (++spins % 4096 == 0 && mono_now() - start > 5) {
       atomic_store(&gave_up, 1);
       return NULL;
     }

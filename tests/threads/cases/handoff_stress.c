@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "mono_clock.h"
 #include "os_threads.h"
 
 enum { kThreads = 16, kRounds = 40 };
@@ -18,16 +19,10 @@ static long total;
 static long per_thread[kThreads];
 static int turn; /* a token passed round the threads: each waits for its turn every 8th round */
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void compute(double seconds) {
-  const double start = now();
+  const double start = mono_now();
   volatile unsigned long x = 1;
-  while (now() - start < seconds)
+  while (mono_now() - start < seconds)
     for (int i = 0; i < 200; ++i) x = x * 6364136223846793005ul + 1442695040888963407ul;
 }
 

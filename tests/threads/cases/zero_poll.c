@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_clock.h"
 #include "os_threads.h"
 
 static atomic_int flag;
@@ -28,24 +29,18 @@ static void* setter(void* arg) {
   return NULL;
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* spin: call `once` (one zero-timeout poll, returns how many fds were ready)
  * until the setter's flag is seen; gives up after 5 s. */
 static int spin(const char* what, int (*once)(int), int fd) {
   atomic_store(&flag, 0);
   pthread_t t;
   if (pthread_create(&t, NULL, setter, NULL) != 0) return 1;
-  const double start = now();
+  const double start = mono_now();
   long calls = 0;
   int ready_every_time = 1;
   while (!atomic_load(&flag)) {
     if (once(fd) != 1) ready_every_time = 0;
-    if (++calls % 1024 == 0 && now() - start > 5) {
+    if (++calls % 1024 == 0 && mono_now() - start > 5) {
       printf("%s: gave up after 5 s: the thread that sets the flag never ran\n", what);
       return 1;
     }
