@@ -21,6 +21,7 @@
 #include "core/hub_core.h"
 #include "core/raw_syscall.h"
 #include "core/thread_pointer.h"
+#include "diag/diagnostics.h"
 #include "green/settings.h"
 #include "runtime_internal.h"
 
@@ -159,6 +160,9 @@ void handoff_enable() noexcept {
   if (g_delay_us == 0 || g_limit == 0) return;
   handoff_add_code(reinterpret_cast<const void*>(&handoff_enable));
   g_enabled.store(true, std::memory_order_release);
+  // The mode may be decided after this thread's hub was made (a hooked call
+  // before the first pthread one): the watchdog must see that hub too.
+  if (Hub* hub = Hub::peek_in_signal()) monitor_hub_created(*hub);
 }
 
 bool handoff_enabled() noexcept { return g_enabled.load(std::memory_order_acquire); }
@@ -217,7 +221,7 @@ bool handoff_try(void* ucontext) noexcept {
   // Green's code is running (or its switch is half done): its state is not
   // consistent for the hub to go on without it.
   std::uintptr_t scan_from = region && rsp < region ? region : rsp;
-  if (in_code(rip) || rsp < lo || rsp >= top || any_code_between(scan_from, top)) {
+  if (in_code(rip) || rsp < lo || rsp > top || any_code_between(scan_from, top)) {
     g_declined.fetch_add(1, std::memory_order_relaxed);
     return false;
   }

@@ -30,7 +30,8 @@ void dump_signal_setup(Hub& hub);
 void dump_hub(Hub& hub, std::ostream& out, const char* indent);
 std::string dump_hub_text(Hub& hub, const char* indent);
 
-// monitor_hub_created: under GREEN_MAX_BLOCKING_MS, watch this thread's hub.
+// monitor_hub_created: under GREEN_MAX_BLOCKING_MS or hand-off, watch this
+// thread's hub (once; hand-off turned on after the hub was made calls it too).
 void monitor_hub_created(Hub& hub);
 
 }  // namespace green::detail

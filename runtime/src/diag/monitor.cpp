@@ -245,7 +245,7 @@ void monitor_after_fork_child() noexcept {
 
 void monitor_hub_created(Hub& hub) {
   static const unsigned long long limit_ms = setting_number("GREEN_MAX_BLOCKING_MS");
-  if (limit_ms == 0 && !handoff_enabled()) return;
+  if ((limit_ms == 0 && !handoff_enabled()) || t_unwatch.watched) return;
   std::call_once(g_started, start, limit_ms);
   auto* w = new Watched;
   w->switches = &hub.switch_count();
