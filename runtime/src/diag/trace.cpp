@@ -63,7 +63,9 @@ std::uint64_t g_max = 0;
 bool g_truncated = false;
 bool g_forked_child = false;  // the parent owns the file: the child leaves it alone
 std::int64_t g_t0 = 0;
-std::vector<ThreadTrace*> g_threads;
+// Never destroyed: the traces stay reachable through exit (LeakSanitizer
+// checks after static destructors have run).
+std::vector<ThreadTrace*>& g_threads = *new std::vector<ThreadTrace*>;
 thread_local ThreadTrace* t_trace = nullptr;
 
 std::int64_t now_ns() noexcept {
