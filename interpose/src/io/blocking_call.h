@@ -1,7 +1,7 @@
 // io/blocking_call.h — the two ways a hook turns one blocking call into waits.
 //
-// Sockets: the call is attempted with MSG_DONTWAIT (or with O_NONBLOCK flipped
-// on for just that call, for the calls that take no flags); while it says
+// Sockets: the call is attempted with MSG_DONTWAIT (or, for the calls that
+// take no flags, once_nonblocking, below); while it says
 // EAGAIN the greenlet parks on the fd, within the socket's SO_RCVTIMEO /
 // SO_SNDTIMEO, after which the caller gets EAGAIN as from libc.
 //
@@ -122,6 +122,25 @@ ssize_t socket_all(Hook h, int fd, int events, int timeo_opt, size_t total, Atte
     done += static_cast<size_t>(r);
   } while (done < total);
   return static_cast<ssize_t>(done);
+}
+
+// once_nonblocking: one attempt of `call` — accept, connect, sendfile: calls
+// that take no MSG_DONTWAIT — that does not block the thread. On a description
+// no other process holds (fd_private), with O_NONBLOCK on for just that call.
+// On one another process may hold, O_NONBLOCK is never touched (that process
+// would see it): the call runs only once poll says `fd` is ready for `events`
+// (EAGAIN before), and can still block if another process takes what was
+// ready first (docs/interposition.md, "Flags on shared sockets").
+// *user_nb: the user's own O_NONBLOCK is set (the call ran as it is).
+template <class Call>
+auto once_nonblocking(int fd, int events, bool* user_nb, Call call) -> decltype(call()) {
+  if (fd_private(fd)) return with_nonblock(fd, user_nb, call);
+  *user_nb = user_nonblocking(fd);
+  if (!*user_nb && green::wait_fd(fd, events, Duration::zero()) == 0) {
+    errno = EAGAIN;
+    return -1;
+  }
+  return call();
 }
 
 // poll_then_call: wait until `fd` is ready for `events`, then make the real

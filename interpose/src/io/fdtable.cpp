@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -15,6 +16,7 @@
 #include <initializer_list>
 
 #include "gate/real.h"
+#include "gate/spinlock.h"
 
 namespace green::interpose {
 
@@ -45,8 +47,20 @@ struct Entry {
   // All 32 bits of the epoch: a server flips O_NONBLOCK for every accept, and
   // a truncated epoch would come round again, reviving facts long stale.
   std::atomic<std::uint64_t> io;
+  // The process epoch (g_process_epoch) its open file description was made
+  // in by this process; 0 when green did not see it made, or it was sent.
+  std::atomic<std::uint32_t> made;
 };
-static_assert(sizeof(Entry) == 16);
+static_assert(sizeof(Entry) == 24);
+
+// Bumped whenever this process starts another (fork, vfork, posix_spawn,
+// system, popen): every description made before may be shared from then on.
+std::atomic<std::uint32_t> g_process_epoch{1};
+
+// Held around green's one-call O_NONBLOCK and every read or change of status
+// flags through a hook: one lock, not one per number, since dup()s share the
+// flags.
+SpinLock g_flags_lock;
 
 // One from the start: a zero-filled Entry never matches it (until 2^32 bumps,
 // when the epoch skips zero: see io_changed).
@@ -69,6 +83,9 @@ struct Table {
     if (p == MAP_FAILED) return;  // then every fd is probed on every call
     entries = static_cast<Entry*>(p);
     size = n;
+    // A forked child shares every description made so far (vfork is a fork
+    // under the preload; posix_spawn, system and popen say so themselves).
+    ::pthread_atfork(&process_started, nullptr, nullptr);
   }
   Entry* at(int fd) noexcept { return fd >= 0 && static_cast<std::size_t>(fd) < size ? &entries[fd] : nullptr; }
 };
@@ -121,6 +138,7 @@ void fd_forget(int fd) noexcept {
     e->gen.fetch_add(1, std::memory_order_acq_rel);
     e->kind.store(static_cast<std::uint8_t>(Kind::unknown), std::memory_order_relaxed);
     e->io.store(0, std::memory_order_release);
+    e->made.store(0, std::memory_order_relaxed);
   }
 }
 
@@ -137,12 +155,49 @@ void fd_opened(int fd, Kind k) noexcept {
     e->gen.fetch_add(1, std::memory_order_acq_rel);
     e->kind.store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
     e->io.store(0, std::memory_order_release);
+    e->made.store(0, std::memory_order_relaxed);
   }
 }
 
 void fd_copied(int from, int to) noexcept {
   Entry* src = table().at(from);
   fd_opened(to, src ? static_cast<Kind>(src->kind.load(std::memory_order_relaxed)) : Kind::unknown);
+  if (Entry* dst = table().at(to); src && dst)
+    dst->made.store(src->made.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
+void fd_made_here(int fd) noexcept {
+  if (Entry* e = table().at(fd))
+    e->made.store(g_process_epoch.load(std::memory_order_acquire), std::memory_order_relaxed);
+}
+
+bool fd_private(int fd) noexcept {
+  Entry* e = table().at(fd);
+  return e && e->made.load(std::memory_order_relaxed) == g_process_epoch.load(std::memory_order_acquire);
+}
+
+void fd_sent(int fd) noexcept {
+  if (Entry* e = table().at(fd)) e->made.store(0, std::memory_order_relaxed);
+}
+
+void process_started() noexcept {
+  // Zero is what "not made here" holds: never an epoch.
+  if (g_process_epoch.fetch_add(1, std::memory_order_acq_rel) + 1 == 0)
+    g_process_epoch.fetch_add(1, std::memory_order_acq_rel);
+}
+
+// A signal handler that reads flags while its thread holds the lock (the
+// handler runs inside with_nonblock) must not wait for itself: the lock is
+// taken once per thread.
+namespace {
+__attribute__((tls_model("initial-exec"))) thread_local std::atomic<int> t_flags_depth{0};
+}
+
+FlagsLock::FlagsLock() noexcept {
+  if (t_flags_depth.fetch_add(1, std::memory_order_relaxed) == 0) g_flags_lock.lock();
+}
+FlagsLock::~FlagsLock() {
+  if (t_flags_depth.fetch_sub(1, std::memory_order_relaxed) == 1) g_flags_lock.unlock();
 }
 
 namespace {
@@ -202,6 +257,7 @@ void io_changed() noexcept {
 
 int status_flags(int fd) noexcept {
   int saved = errno;
+  FlagsLock lock;
   int fl = REAL(fcntl)(fd, F_GETFL);
   errno = saved;
   return fl;

@@ -1,8 +1,10 @@
 // io/fdtable.h — what the interposer knows about each fd number.
 //
-// green never changes an fd's flags for longer than one libc call (connect,
-// accept and sendfile flip O_NONBLOCK around a single attempt): sockets are
-// driven with MSG_DONTWAIT, other pollable fds are waited on before the call.
+// green never changes an fd's flags where anyone could see it (connect,
+// accept and sendfile flip O_NONBLOCK around a single attempt, only on a
+// description no other process holds, under a lock every flag read in this
+// process takes): sockets are driven with MSG_DONTWAIT, other pollable fds are
+// waited on before the call.
 // So the kernel's O_NONBLOCK flag and SO_RCVTIMEO/SO_SNDTIMEO are always the
 // user's own, shared correctly between dup()s, fork()s and SCM_RIGHTS copies,
 // and fcntl(F_GETFL) reports exactly what the user set. The hooks read them
@@ -68,9 +70,8 @@ void fd_copied(int from, int to) noexcept;
 // --- The user's settings, as a call that would block needs them. ---------
 // Read from the kernel the first time, then remembered per fd until the
 // process does anything that could change them: F_SETFL or FIONBIO on any fd
-// (dup()s share the flags), a SO_RCVTIMEO/SO_SNDTIMEO setsockopt, green's own
-// O_NONBLOCK flip for one call (with_nonblock), or a close or reuse of the
-// number. Not seen: another process changing a description shared with this
+// (dup()s share the flags), a SO_RCVTIMEO/SO_SNDTIMEO setsockopt, or a close
+// or reuse of the number. Not seen: another process changing a description shared with this
 // one (fork, SCM_RIGHTS) — docs/interposition.md.
 
 // status_flags: fcntl(F_GETFL) of `fd` — the user's O_NONBLOCK and the access
@@ -100,12 +101,43 @@ bool read_shut_down(int fd) noexcept;
 // io_changed: something may have changed some fd's flags or timeouts.
 void io_changed() noexcept;
 
+// --- Whose open file description. ---------------------------------------
+// A description this process made (socket, socketpair, accept) is private
+// until the process starts another (fork, vfork, posix_spawn, system, popen:
+// the child inherits it) or sends it over SCM_RIGHTS. Only on a private one
+// may green switch O_NONBLOCK on for one call: no other process can see it.
+// Not seen: a child started by a raw clone() — docs/interposition.md.
+
+// fd_made_here: `fd`'s description was just made by this process (after
+// fd_opened / fd_forget, which forget it).
+void fd_made_here(int fd) noexcept;
+// fd_private: no other process can hold `fd`'s description.
+bool fd_private(int fd) noexcept;
+// fd_sent: `fd` was passed to another process (SCM_RIGHTS).
+void fd_sent(int fd) noexcept;
+// process_started: this process starts another: every description made so
+// far may be shared from now on.
+void process_started() noexcept;
+
+// FlagsLock: held while green's one-call O_NONBLOCK is on (with_nonblock) and
+// around every read or change of status flags through a hook (fcntl
+// F_GETFL/F_SETFL, ioctl FIONBIO, status_flags), so no thread of this
+// process ever sees green's flag. A few syscalls long; never switches.
+class FlagsLock {
+ public:
+  FlagsLock() noexcept;
+  ~FlagsLock();
+  FlagsLock(const FlagsLock&) = delete;
+  FlagsLock& operator=(const FlagsLock&) = delete;
+};
+
 // with_nonblock: run `call` with O_NONBLOCK on `fd` for just that call (for
 // the calls that take no MSG_DONTWAIT); true in *user_nb when the user had set
-// it already (then the call ran unchanged). Another thread of the process may
-// read the flag in between: io_changed() makes it read again afterwards.
+// it already (then the call ran unchanged). Only for a description no other
+// process holds (fd_private); callers use once_nonblocking.
 template <class Call>
 auto with_nonblock(int fd, bool* user_nb, Call call) {
+  FlagsLock lock;
   int fl = REAL(fcntl)(fd, F_GETFL);
   *user_nb = fl >= 0 && (fl & O_NONBLOCK);
   if (fl < 0 || *user_nb) return call();
@@ -113,7 +145,6 @@ auto with_nonblock(int fd, bool* user_nb, Call call) {
   auto r = call();
   int e = errno;
   REAL(fcntl)(fd, F_SETFL, fl);
-  io_changed();
   errno = e;
   return r;
 }

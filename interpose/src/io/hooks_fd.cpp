@@ -121,7 +121,15 @@ int do_fcntl(Hook h, Real real, int fd, int cmd, void* arg) {
     errno = EBADF;
     return -1;
   }
-  int r = real(fd, cmd, arg);
+  // Status flags are read and set under the lock green's one-call O_NONBLOCK
+  // holds (fdtable.h): no thread sees green's flag, or has its change undone.
+  int r;
+  if (cmd == F_GETFL || cmd == F_SETFL) {
+    gi::FlagsLock lock;
+    r = real(fd, cmd, arg);
+  } else {
+    r = real(fd, cmd, arg);
+  }
   if (r >= 0 && is_dup_cmd(cmd)) {
     r = lowest_for_program(fd, r, static_cast<int>(reinterpret_cast<intptr_t>(arg)), cmd == F_DUPFD_CLOEXEC);
     gi::fd_copied(fd, r);
@@ -230,8 +238,13 @@ int ioctl(int fd, unsigned long request, ...) {
   void* arg = va_arg(ap, void*);
   va_end(ap);
   if (gi::active(Hook::ioctl)) gi::count(Hook::ioctl, gi::Why::green);
-  int r = REAL(ioctl)(fd, request, arg);
-  if (request == FIONBIO) gi::io_changed();
+  if (request != FIONBIO) return REAL(ioctl)(fd, request, arg);
+  int r;
+  {
+    gi::FlagsLock lock;  // as fcntl(F_SETFL), above
+    r = REAL(ioctl)(fd, request, arg);
+  }
+  gi::io_changed();
   return r;
 }
 

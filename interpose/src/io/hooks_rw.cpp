@@ -3,7 +3,12 @@
 #include <fcntl.h>
 #include <limits.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
+#include <memory>
+#include <new>
 #include <vector>
 
 #include "gate/real.h"
@@ -131,6 +136,33 @@ ssize_t do_read(Hook h, int fd, void* buf, size_t n) {
       });
 }
 
+// sendfile_by_copy: one attempt of sendfile to a socket another process may
+// hold, where O_NONBLOCK cannot be switched on (that process would see it):
+// up to 64 KiB of `in` read with pread and sent with MSG_DONTWAIT, then the
+// offset (or `in`'s file position) moved by what was sent — sendfile's
+// outcome without its zero copy. -1 with ESPIPE when `in` cannot be read at
+// an offset (a pipe or socket).
+template <class Off>
+ssize_t sendfile_by_copy(int out, int in, Off* off, size_t count) {
+  off_t pos = off ? static_cast<off_t>(*off) : ::lseek(in, 0, SEEK_CUR);
+  if (pos < 0) return -1;
+  size_t n = std::min<size_t>(count, 64 * 1024);
+  std::unique_ptr<char[]> buf(new (std::nothrow) char[n]);
+  if (!buf) return errno = ENOMEM, -1;
+  ssize_t got = ::pread(in, buf.get(), n, pos);
+  if (got <= 0) return got;
+  ssize_t sent = REAL(send)(out, buf.get(), static_cast<size_t>(got), MSG_DONTWAIT);
+  if (sent <= 0) return sent;
+  if (off) {
+    *off = static_cast<Off>(pos + sent);
+  } else {
+    int e = errno;
+    ::lseek(in, pos + sent, SEEK_SET);
+    errno = e;
+  }
+  return sent;
+}
+
 template <class Off>
 ssize_t do_sendfile(Hook h, ssize_t (*real)(int, int, Off*, size_t), int out, int in, Off* off, size_t count) {
   Kind k = kind_of(h, out);
@@ -139,14 +171,35 @@ ssize_t do_sendfile(Hook h, ssize_t (*real)(int, int, Off*, size_t), int out, in
       h, [&] { return real(out, in, off, count); },
       [&]() -> ssize_t {
         if (!gi::is_socket(k)) return gi::poll_then_call(h, out, kWrite, [&] { return real(out, in, off, count); });
-        // sendfile takes no flags: O_NONBLOCK on for one attempt.
-        auto attempt = [&](size_t done) {
+        // sendfile takes no flags.
+        auto attempt = [&](size_t done) -> ssize_t {
+          if (k == Kind::stream_socket && count > 0 && !gi::fd_private(out) && !gi::user_nonblocking(out)) {
+            ssize_t r = sendfile_by_copy(out, in, off, count - done);
+            if (r >= 0 || errno != ESPIPE) return r;
+          }
           bool user_nb = false;
-          return gi::with_nonblock(out, &user_nb, [&] { return real(out, in, off, count - done); });
+          return gi::once_nonblocking(out, kWrite, &user_nb, [&] { return real(out, in, off, count - done); });
         };
         if (k == Kind::stream_socket && count > 0) return gi::socket_all(h, out, kWrite, SO_SNDTIMEO, count, attempt);
         return gi::socket_io(h, out, kWrite, SO_SNDTIMEO, [&] { return attempt(0); });
       });
+}
+
+// note_passed_fds: the fds `msg` passes (SCM_RIGHTS) reach another process:
+// their descriptions are no longer this process's own (fdtable.h). Marked
+// before the send, which may still fail: at worst a later accept or connect
+// on them waits for readiness instead of switching O_NONBLOCK for one call.
+void note_passed_fds(const msghdr* msg) noexcept {
+  if (!msg || !msg->msg_control || msg->msg_controllen < sizeof(cmsghdr)) return;
+  for (cmsghdr* c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(const_cast<msghdr*>(msg), c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0)) continue;
+    size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < n; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      gi::fd_sent(fd);
+    }
+  }
 }
 
 // iov_msg: readv/writev's vector as the msghdr of a recvmsg/sendmsg.
@@ -301,6 +354,7 @@ ssize_t sendto(int fd, const void* buf, size_t n, int flags, const struct sockad
 }
 
 ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
+  note_passed_fds(msg);
   return msg_io(Hook::sendmsg, fd, msg, flags, REAL(sendmsg), [&](Kind k, size_t len) {
     return send_stream(Hook::sendmsg, fd, k, len, flags,
                        [&](size_t done, int f) { return sendmsg_from(fd, msg, done, f); });
@@ -308,6 +362,7 @@ ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
 }
 
 int sendmmsg(int fd, struct mmsghdr* vec, unsigned int vlen, int flags) {
+  for (unsigned i = 0; vec && i < vlen; ++i) note_passed_fds(&vec[i].msg_hdr);
   Kind k = kind_of(Hook::sendmmsg, fd);
   if (!gi::is_socket(k) || (flags & MSG_DONTWAIT)) return REAL(sendmmsg)(fd, vec, vlen, flags);
   return static_cast<int>(gi::barrier(

@@ -1,10 +1,11 @@
 // io/hooks_socket.cpp — socket creation, accept and connect.
 //
-// accept and connect take no MSG_DONTWAIT: O_NONBLOCK is switched on for the
-// single attempt and restored right after, so the user's flag is never
-// changed as seen from any other call. connect then waits writable (within
-// SO_SNDTIMEO; on timeout errno is EINPROGRESS, as Linux reports) and reads
-// the result with SO_ERROR.
+// accept and connect take no MSG_DONTWAIT: each attempt is once_nonblocking
+// (blocking_call.h): O_NONBLOCK for that one call on a socket no other process
+// holds, readiness first on one another process may hold. connect then waits
+// writable (within SO_SNDTIMEO; on timeout errno is EINPROGRESS, as Linux
+// reports) and reads the result with SO_ERROR. Sockets this process makes are
+// marked as its own (fdtable.h: fd_made_here).
 #include <fcntl.h>
 
 #include "gate/real.h"
@@ -35,10 +36,13 @@ int do_accept(Hook h, int fd, sockaddr* addr, socklen_t* len, int flags) {
         bool user_nb = false;
         return gi::socket_io(h, fd, green::READ, SO_RCVTIMEO, &d, &have, [&] {
           return static_cast<ssize_t>(
-              gi::with_nonblock(fd, &user_nb, [&] { return REAL(accept4)(fd, addr, len, flags); }));
+              gi::once_nonblocking(fd, green::READ, &user_nb, [&] { return REAL(accept4)(fd, addr, len, flags); }));
         });
       }));
-  if (r >= 0) gi::fd_forget(r);  // a new socket: probe its kind on first use
+  if (r >= 0) {
+    gi::fd_forget(r);  // a new socket: probe its kind on first use
+    gi::fd_made_here(r);
+  }
   return r;
 }
 
@@ -48,15 +52,20 @@ extern "C" {
 
 int socket(int domain, int type, int protocol) {
   int fd = REAL(socket)(domain, type, protocol);
-  if (fd >= 0) gi::fd_opened(fd, socket_kind(type));
+  if (fd >= 0) {
+    gi::fd_opened(fd, socket_kind(type));
+    gi::fd_made_here(fd);
+  }
   return fd;
 }
 
 int socketpair(int domain, int type, int protocol, int sv[2]) {
   int r = REAL(socketpair)(domain, type, protocol, sv);
   if (r == 0) {
-    gi::fd_opened(sv[0], socket_kind(type));
-    gi::fd_opened(sv[1], socket_kind(type));
+    for (int i = 0; i < 2; ++i) {
+      gi::fd_opened(sv[i], socket_kind(type));
+      gi::fd_made_here(sv[i]);
+    }
   }
   return r;
 }
@@ -73,7 +82,7 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
       Hook::connect, [&] { return static_cast<ssize_t>(REAL(connect)(fd, addr, len)); },
       [&]() -> ssize_t {
         bool user_nb = false;
-        int r = gi::with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
+        int r = gi::once_nonblocking(fd, green::WRITE, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         if (r == 0 || user_nb) return r;
         // EAGAIN: a Unix socket whose listener's backlog is full; a blocking
         // connect waits for room, so wait and try again.
@@ -82,7 +91,7 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
         while (r < 0 && gi::would_block(errno)) {
           int w = gi::wait_fd_ready(Hook::connect, fd, green::WRITE, d, s);
           if (w <= 0) return w == 0 ? (errno = EAGAIN, -1) : -1;
-          r = gi::with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
+          r = gi::once_nonblocking(fd, green::WRITE, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         }
         if (r == 0 || errno != EINPROGRESS) return r;
         // A loopback connection is usually complete already: check before parking.
@@ -104,7 +113,7 @@ int connect(int fd, const struct sockaddr* addr, socklen_t len) {
         // Linux leaves a socket whose non-blocking connect completed in
         // "connecting" until connect is called again; a blocking connect
         // leaves it "connected" (a further connect gives EISCONN). Match it.
-        gi::with_nonblock(fd, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
+        gi::once_nonblocking(fd, green::WRITE, &user_nb, [&] { return REAL(connect)(fd, addr, len); });
         return 0;
       }));
 }

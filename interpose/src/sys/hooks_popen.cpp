@@ -29,6 +29,7 @@
 
 #include "gate/park.h"
 #include "gate/real.h"
+#include "io/fdtable.h"
 #include "io/stdio_vtables.h"
 
 namespace gi = green::interpose;
@@ -78,6 +79,7 @@ void wait_exit(pid_t pid) {
 extern "C" {
 
 FILE* popen(const char* command, const char* mode) {
+  gi::process_started();  // glibc's internal spawn runs no fork handler
   FILE* f = REAL(popen)(command, mode);
   if (!f || !gi::active(Hook::popen)) return f;
   // Reads and writes of the pipe are stdio's: popen's FILEs have their own vtable.

@@ -4,10 +4,10 @@
 // child a fresh hub (runtime/src/fork.h). vfork() becomes fork(): a vfork
 // child shares the parent's memory, so any hooked call it made before exec
 // (close, dup2...) would act on the parent's hub and fd table; fork gives
-// every vfork+exec program its native outcome. posix_spawn, system and popen
-// need nothing: glibc starts and reaps their children with internal calls
-// that never reach a hook (system and pclose wait natively, blocking the
-// thread, as they do without green).
+// every vfork+exec program its native outcome. posix_spawn and posix_spawnp
+// only tell the fd table a child exists (it inherits descriptions: green
+// stops switching O_NONBLOCK on them, fdtable.h); glibc starts and reaps
+// their children with internal calls that never reach a hook.
 //
 // wait, waitpid, wait4 and waitid park the greenlet instead of the thread:
 // they poll with WNOHANG and, between polls, wait for a pidfd of the child to
@@ -16,6 +16,7 @@
 // pidfd_open — sleep a backoff (1 ms doubling to 50 ms). WNOHANG calls go
 // straight to libc. Signals as libc: a handler without SA_RESTART ends the
 // wait with EINTR, one with SA_RESTART does not (see park.h).
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -110,7 +111,22 @@ extern "C" {
 
 pid_t vfork(void) {
   gi::count(Hook::vfork, gi::Why::green);
-  return ::fork();
+  return ::fork();  // fork's own handler tells the fd table (fdtable.h: process_started)
+}
+
+// posix_spawn(p): glibc starts the child with an internal clone that runs no
+// fork handler; the fd table must still learn that the child shares every
+// inheritable description from now on.
+int posix_spawn(pid_t* pid, const char* path, const posix_spawn_file_actions_t* actions, const posix_spawnattr_t* attr,
+                char* const argv[], char* const envp[]) {
+  gi::process_started();
+  return REAL(posix_spawn)(pid, path, actions, attr, argv, envp);
+}
+
+int posix_spawnp(pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions, const posix_spawnattr_t* attr,
+                 char* const argv[], char* const envp[]) {
+  gi::process_started();
+  return REAL(posix_spawnp)(pid, file, actions, attr, argv, envp);
 }
 
 pid_t waitpid(pid_t pid, int* status, int options) {

@@ -30,6 +30,7 @@
 
 #include "gate/park.h"
 #include "gate/real.h"
+#include "io/fdtable.h"
 
 extern char** environ;
 
@@ -124,6 +125,7 @@ int run_shell(const char* line) {
 extern "C" {
 
 int system(const char* line) {
+  gi::process_started();  // glibc's internal spawn runs no fork handler
   if (!gi::active(Hook::system)) return REAL(system)(line);
   gi::count(Hook::system, gi::Why::green);
   if (!line) return run_shell("exit 0") == 0;

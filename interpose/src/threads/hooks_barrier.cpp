@@ -12,9 +12,9 @@
 #include <atomic>
 
 #include "gate/real.h"
+#include "gate/spinlock.h"
 #include "green/sleep.h"
 #include "threads/shared_objects.h"
-#include "threads/spinlock.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;

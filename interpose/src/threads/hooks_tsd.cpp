@@ -13,7 +13,7 @@
 #include <atomic>
 
 #include "gate/real.h"
-#include "threads/spinlock.h"
+#include "gate/spinlock.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;

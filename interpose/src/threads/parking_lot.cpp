@@ -11,12 +11,12 @@
 #include <memory>
 #include <optional>
 
+#include "gate/spinlock.h"
 #include "green/detail/greenlet_core.h"
 #include "green/detail/sched.h"
 #include "green/errors.h"
 #include "green/hub.h"
 #include "runtime_internal.h"
-#include "threads/spinlock.h"
 #include "threads/threads.h"
 
 namespace green::interpose::lot {

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <unordered_set>
 
-#include "threads/spinlock.h"
+#include "gate/spinlock.h"
 
 namespace green::interpose::threads {
 

@@ -10,7 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "threads/spinlock.h"
+#include "gate/spinlock.h"
 #include "threads/threads.h"
 
 namespace green::interpose::threads {

@@ -23,10 +23,10 @@
 #include <mutex>
 
 #include "gate/real.h"
+#include "gate/spinlock.h"
 #include "green/detail/greenlet_core.h"
 #include "green/settings.h"
 #include "runtime_internal.h"
-#include "threads/spinlock.h"
 #include "threads/threads.h"
 
 namespace gd = green::detail;

@@ -1,4 +1,4 @@
-// threads/spinlock.h — the lock under the green-threads hooks' own bookkeeping.
+// gate/spinlock.h — the lock under the hooks' own bookkeeping.
 //
 // Not a pthread mutex: in green-threads mode pthread_mutex_lock is one of our
 // hooks, so the hooks' own state needs a lock that never comes back to them.
