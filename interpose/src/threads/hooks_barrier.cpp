@@ -15,6 +15,7 @@
 #include "gate/spinlock.h"
 #include "green/sleep.h"
 #include "threads/shared_objects.h"
+#include "threads/shared_wait.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -61,7 +62,11 @@ int pthread_barrier_destroy(pthread_barrier_t* b) {
 }
 
 int pthread_barrier_wait(pthread_barrier_t* b) {
-  if (native(b)) return REAL(pthread_barrier_wait)(b);
+  if (native(b)) {
+    // Process-shared: a green thread parks while a pool thread waits (shared_wait.h).
+    if (!gt::on() || gt::mode() != gt::Mode::green) return REAL(pthread_barrier_wait)(b);
+    return gt::shared_barrier_wait(b);
+  }
   Barrier* s = state(b);
   bool last = false;
   gi::lot::Want want{"pthread_barrier_wait"};

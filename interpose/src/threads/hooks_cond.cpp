@@ -13,9 +13,11 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "gate/park.h"
 #include "gate/real.h"
 #include "threads/green_mutex.h"
 #include "threads/shared_objects.h"
+#include "threads/shared_wait.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -56,6 +58,21 @@ int wait(pthread_cond_t* c, pthread_mutex_t* m, const gi::Deadline& d) {
   return r == gi::lot::Result::timed_out ? ETIMEDOUT : 0;
 }
 
+// glibc_wait: a wait on a process-shared condition (glibc's). A green thread
+// whose mutex is glibc's parks while a pool thread waits (shared_wait.h);
+// anyone else, bad arguments and mutexes whose owner glibc checks get glibc's
+// own call, `native`. A cancellation point, as glibc's.
+template <class Native>
+int glibc_wait(gi::Hook h, pthread_cond_t* c, pthread_mutex_t* m, gt::CondWait how, clockid_t clock,
+               const timespec* abs, Native native) {
+  if (!gt::on() || gt::mode() != gt::Mode::green || !gt::native_mutex(m)) return native();
+  if (abs && !(how == gt::CondWait::timed ? gi::valid_timespec(abs) : gi::valid_abstime(clock, abs))) return native();
+  return gi::barrier(h, native, [&] {
+    int r = gt::shared_cond_wait(c, m, how, clock, abs);
+    return r < 0 ? native() : r;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -81,18 +98,24 @@ int pthread_cond_destroy(pthread_cond_t* c) {
 }
 
 int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
-  if (native(c)) return REAL(pthread_cond_wait)(c, m);
+  if (native(c))
+    return glibc_wait(gi::Hook::pthread_cond_wait, c, m, gt::CondWait::untimed, CLOCK_REALTIME, nullptr,
+                      [&] { return REAL(pthread_cond_wait)(c, m); });
   return wait(c, m, gi::Deadline::never());
 }
 
 int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock, const struct timespec* abs) {
-  if (native(c)) return REAL(pthread_cond_clockwait)(c, m, clock, abs);
+  if (native(c))
+    return glibc_wait(gi::Hook::pthread_cond_clockwait, c, m, gt::CondWait::clocked, clock, abs,
+                      [&] { return REAL(pthread_cond_clockwait)(c, m, clock, abs); });
   if (!gi::valid_abstime(clock, abs)) return EINVAL;
   return wait(c, m, gi::Deadline::at(clock, *abs));
 }
 
 int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const struct timespec* abs) {
-  if (native(c)) return REAL(pthread_cond_timedwait)(c, m, abs);
+  if (native(c))
+    return glibc_wait(gi::Hook::pthread_cond_timedwait, c, m, gt::CondWait::timed, CLOCK_REALTIME, abs,
+                      [&] { return REAL(pthread_cond_timedwait)(c, m, abs); });
   if (!gi::valid_timespec(abs)) return EINVAL;
   return wait(c, m, gi::Deadline::at(static_cast<clockid_t>(clock_of(c)), *abs));
 }

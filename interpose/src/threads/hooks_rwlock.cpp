@@ -13,6 +13,7 @@
 
 #include "gate/real.h"
 #include "threads/shared_objects.h"
+#include "threads/shared_wait.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -120,6 +121,16 @@ int timed(pthread_rwlock_t* l, std::uintptr_t want, clockid_t clock, const times
   return lock(l, want, gi::Deadline::at(clock, *abs), false);
 }
 
+// glibc_lock: a process-shared lock. A green thread tries and backs off
+// (shared_wait.h) instead of stopping its OS thread; anyone else, and bad
+// arguments, get glibc's own call, `native`.
+template <class Native>
+int glibc_lock(pthread_rwlock_t* l, int want, clockid_t clock, const timespec* abs, Native native) {
+  if (!gt::on() || gt::mode() != gt::Mode::green) return native();
+  if (abs && !gi::valid_abstime(clock, abs)) return native();
+  return gt::shared_rwlock_lock(l, want == kWrite, clock, abs);
+}
+
 }  // namespace
 
 extern "C" {
@@ -146,15 +157,21 @@ int pthread_rwlock_destroy(pthread_rwlock_t* l) {
 // The lock calls: a native (process-shared) lock goes to libc; a green one
 // takes `want` (kRead/kWrite) — waiting, trying only, or until an absolute
 // time on a clock (CLOCK_REALTIME for the timed* calls).
-#define GREEN_RWLOCK_WAIT(name, want, try_only) \
-  int name(pthread_rwlock_t* l) { return native(l) ? REAL(name)(l) : lock(l, want, gi::Deadline::never(), try_only); }
-#define GREEN_RWLOCK_CLOCK(name, want)                                         \
-  int name(pthread_rwlock_t* l, clockid_t clock, const struct timespec* abs) { \
-    return native(l) ? REAL(name)(l, clock, abs) : timed(l, want, clock, abs); \
+#define GREEN_RWLOCK_WAIT(name, want, try_only)                                                                      \
+  int name(pthread_rwlock_t* l) {                                                                                    \
+    if (native(l))                                                                                                   \
+      return try_only ? REAL(name)(l) : glibc_lock(l, want, CLOCK_REALTIME, nullptr, [&] { return REAL(name)(l); }); \
+    return lock(l, want, gi::Deadline::never(), try_only);                                                           \
   }
-#define GREEN_RWLOCK_TIMED(name, want)                                           \
-  int name(pthread_rwlock_t* l, const struct timespec* abs) {                    \
-    return native(l) ? REAL(name)(l, abs) : timed(l, want, CLOCK_REALTIME, abs); \
+#define GREEN_RWLOCK_CLOCK(name, want)                                                                \
+  int name(pthread_rwlock_t* l, clockid_t clock, const struct timespec* abs) {                        \
+    if (native(l)) return glibc_lock(l, want, clock, abs, [&] { return REAL(name)(l, clock, abs); }); \
+    return timed(l, want, clock, abs);                                                                \
+  }
+#define GREEN_RWLOCK_TIMED(name, want)                                                                  \
+  int name(pthread_rwlock_t* l, const struct timespec* abs) {                                           \
+    if (native(l)) return glibc_lock(l, want, CLOCK_REALTIME, abs, [&] { return REAL(name)(l, abs); }); \
+    return timed(l, want, CLOCK_REALTIME, abs);                                                         \
   }
 GREEN_RWLOCK_WAIT(pthread_rwlock_rdlock, kRead, false)
 GREEN_RWLOCK_WAIT(pthread_rwlock_tryrdlock, kRead, true)
