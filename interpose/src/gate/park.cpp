@@ -1,6 +1,11 @@
 // gate/park.cpp — see park.h.
 #include "gate/park.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+
 #include <signal.h>
 
 #include "gate/real.h"
@@ -121,9 +126,22 @@ int sleep_until(Hook h, const Deadline& d, OnSignal s) {
 void hub_poll_begin() noexcept { t_in_hub_poll = 1; }
 void hub_poll_end() noexcept { t_in_hub_poll = 0; }
 
+namespace {
+// Program handlers run, per OS thread (by kernel tid, 64 slots: two threads
+// sharing one only wake each other's sigsuspend early). Not thread_local: a
+// handler may run while any green thread's descriptor is installed.
+std::atomic<unsigned> g_handler_runs[64];
+std::atomic<unsigned>& handler_slot() noexcept {
+  return g_handler_runs[static_cast<unsigned long>(::syscall(SYS_gettid)) % 64];
+}
+}  // namespace
+
 void note_handler_ran(bool restart) noexcept {
+  handler_slot().fetch_add(1, std::memory_order_relaxed);
   if (!restart && t_in_hub_poll) t_no_restart_ran = 1;
 }
+
+unsigned handlers_ran_here() noexcept { return handler_slot().load(std::memory_order_relaxed); }
 
 void on_hub_eintr() noexcept {
   // A handler without SA_RESTART ran: natively, every call blocked in the

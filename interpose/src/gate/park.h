@@ -72,6 +72,10 @@ void hub_poll_end() noexcept;
 // note_handler_ran: a program's signal handler is about to run on this thread;
 // `restart`: it was installed with SA_RESTART. Async-signal-safe.
 void note_handler_ran(bool restart) noexcept;
+// handlers_ran_here: how many of the program's handlers ran on this OS thread
+// so far (wrapping; compare two reads). Counts the ones that ran while a
+// greenlet ran its own code too, which interrupt no parked call (see top).
+unsigned handlers_ran_here() noexcept;
 
 namespace threads {
 struct GreenThread;

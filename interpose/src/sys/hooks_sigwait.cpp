@@ -18,6 +18,21 @@
 // timeout is a relative one measured from the call, EAGAIN when it passes;
 // a zero or invalid timeout goes straight to libc. The signals waited for
 // should be blocked (POSIX): one that is not may run its handler instead.
+//
+// sigsuspend(mask) and pause() wait for a handler to run. The greenlet parks
+// until a handler of a signal the call would let through runs on its thread
+// (EINTR, as from any call a signal interrupts: park.h) or until one of them
+// that the thread blocks now is pending (a signalfd for those tells): then
+// glibc's sigsuspend runs with `mask`, finds it pending, runs its handler and
+// returns at once — the classic "block, test a flag, sigsuspend" pattern
+// loses nothing. A handler that ran while a greenlet of the thread ran its
+// own code (the sender of the signal, in green-threads mode) interrupts no
+// parked call (park.h); the wait sees it at its next look, 1 ms doubling to
+// 50 ms apart. The thread's mask is not switched to `mask` while it parks
+// (the hub and the other greenlets of the thread run under it): a signal the
+// thread leaves unblocked but `mask` blocks runs its handler meanwhile and
+// ends the wait, where natively it would wait for the mask to come back.
+#include <pthread.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -82,9 +97,87 @@ int wait_signal(Hook h, const sigset_t* set, siginfo_t* info, const gi::Deadline
   return r;
 }
 
+// ends: the signals `mask` lets through that the thread blocks now and that
+// would not be discarded (a handler, or a default action that is not "ignore").
+sigset_t ends(const sigset_t* mask) {
+  sigset_t blocked, out;
+  sigemptyset(&out);
+  if (pthread_sigmask(SIG_SETMASK, nullptr, &blocked) != 0) return out;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sigismember(&blocked, sig) != 1 || sigismember(mask, sig) != 0) continue;
+    struct sigaction sa {};
+    if (sigaction(sig, nullptr, &sa) != 0 || sa.sa_handler == SIG_IGN) continue;
+    if (sa.sa_handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT)) continue;
+    sigaddset(&out, sig);
+  }
+  return out;
+}
+
+bool any_pending(const sigset_t* set) {
+  sigset_t pending;
+  if (sigpending(&pending) != 0) return false;
+  sigandset(&pending, &pending, set);
+  return !sigisemptyset(&pending);
+}
+
+// suspend: sigsuspend(mask) as the top says; `native` is glibc's call.
+template <class Native>
+int suspend(Hook h, const sigset_t* mask, Native native) {
+  gi::count(h, gi::Why::green);
+  const sigset_t watch = ends(mask);
+  if (any_pending(&watch)) return native();
+  int saved = errno;
+  int fd = sigisemptyset(&watch) ? -1 : ::signalfd(-1, &watch, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (!sigisemptyset(&watch) && fd < 0) return native();  // no fd to wait on: glibc's wait
+  gi::count(h, gi::Why::parked);
+  const unsigned ran = gi::handlers_ran_here();
+  auto look = std::chrono::milliseconds(1);
+  int r;
+  for (;;) {
+    errno = saved;
+    gi::Deadline next = gi::Deadline::after(look);
+    look = std::min(look * 2, std::chrono::milliseconds(50));
+    int w = fd >= 0 ? gi::wait_fd_ready(h, fd, green::READ, next, gi::OnSignal::interrupt)
+                    : gi::sleep_until(h, next, gi::OnSignal::interrupt);
+    if ((w < 0 && errno == EINTR) || gi::handlers_ran_here() != ran) {  // a handler ran: what ends the call
+      errno = EINTR;
+      r = -1;
+      break;
+    }
+    // Pending now (or our fd is gone: glibc's wait, as without green).
+    if (w < 0 || any_pending(&watch)) {
+      r = native();
+      break;
+    }
+    // Nothing yet, or another thread took it first: look again.
+  }
+  if (fd >= 0) {
+    int e = errno;
+    ::close(fd);  // through the close hook: the hub forgets its watch
+    errno = e;
+  }
+  return r;
+}
+
 }  // namespace
 
 extern "C" {
+
+int sigsuspend(const sigset_t* mask) {
+  if (!gi::active(Hook::sigsuspend) || !mask) return REAL(sigsuspend)(mask);
+  return gi::barrier(
+      Hook::sigsuspend, [&] { return REAL(sigsuspend)(mask); },
+      [&] { return suspend(Hook::sigsuspend, mask, [&] { return REAL(sigsuspend)(mask); }); });
+}
+
+int pause(void) {
+  if (!gi::active(Hook::pause)) return REAL(pause)();
+  sigset_t now;
+  if (pthread_sigmask(SIG_SETMASK, nullptr, &now) != 0) return REAL(pause)();
+  return gi::barrier(
+      Hook::pause, [&] { return REAL(pause)(); },
+      [&] { return suspend(Hook::pause, &now, [&] { return REAL(pause)(); }); });
+}
 
 int sigtimedwait(const sigset_t* set, siginfo_t* info, const struct timespec* timeout) {
   if (!gi::active(Hook::sigtimedwait) || !set ||
