@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# cpython_suite.sh GREEN_RUN TEST... — issue 17: CPython's own regression
+# tests (Debian's libpython3.11-testsuite, run by /usr/bin/python3) natively,
+# under green-run and under green-run --threads: every test case must end the
+# same way (ok, skipped with the same reason, expected failure), and the
+# suite must pass. What is compared is each case's result line of `-v`.
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+green_run=$1
+shift
+python=/usr/bin/python3
+[ -x "$python" ] || skip "python3 is not installed (apt-get install python3)"
+for t in "$@"; do
+  [ -f "/usr/lib/python3.11/test/$t.py" ] || [ -d "/usr/lib/python3.11/test/$t" ] ||
+    skip "CPython's test suite is not installed (apt-get install libpython3.11-testsuite)"
+done
+limit=${GREEN_TEST_TIMEOUT:-400}
+cd "$work" || exit 1
+
+# results NAME: the sorted result lines of one run, and its exit status.
+results() {
+  grep -aE '^test_[A-Za-z0-9_]+ \([A-Za-z0-9_.]+\) \.\.\. ' "$work/$1.out" |
+    sed -E 's/ \.\.\. (ok|skipped .*|expected failure|unexpected success|FAIL|ERROR)$/ ... \1/' | sort
+  echo "exit $(rc_of "$1")"
+}
+
+capture native "$python" -m test -v "$@"
+capture green "$green_run" -- "$python" -m test -v "$@"
+capture threads "$green_run" --threads -- "$python" -m test -v "$@"
+results native >"$work/native.res"
+[ "$(rc_of native)" = 0 ] || { echo "FAIL: the suite fails natively"; show native; exit 1; }
+status=0
+for mode in green threads; do
+  results $mode >"$work/$mode.res"
+  if cmp -s "$work/native.res" "$work/$mode.res"; then
+    echo "$mode: $(grep -c '' "$work/$mode.res") results as natively ($(grep -c ' \.\.\. skipped' "$work/$mode.res") skipped)"
+  else
+    echo "MISMATCH between the native run and $mode:"
+    diff "$work/native.res" "$work/$mode.res" | head -40
+    tail -30 "$work/$mode.out"
+    status=1
+  fi
+done
+exit $status
