@@ -33,7 +33,9 @@ packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgte
           # the Debian package test (dpkg-deb, cpack) and the gdb extension's test
           dpkg-dev gdb
           # tools/green-trace's page, rendered headless by tests/tools/trace_test.sh
-          chromium)
+          chromium
+          # CPython's own suites under the preload (tests/sys/cpython_suite.sh)
+          libpython3.11-testsuite)
 
 install_missing() {
   local missing=() installed

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# cpython_suite.sh GREEN_RUN TEST... — issue 17: CPython's own regression
-# tests (Debian's libpython3.11-testsuite, run by /usr/bin/python3) natively,
-# under green-run and under green-run --threads: every test case must end the
-# same way (ok, skipped with the same reason, expected failure), and the
-# suite must pass. What is compared is each case's result line of `-v`.
+# cpython_suite.sh GREEN_RUN MODES [-i CASE]... TEST... — issue 17: CPython's
+# own regression tests (Debian's libpython3.11-testsuite, run by
+# /usr/bin/python3) natively and in each of MODES ("green": under green-run;
+# "threads": under green-run --threads): every test case must end the same
+# way (ok, skipped with the same reason, expected failure), and the suite must
+# pass. What is compared is each case's result line of `-v`. `-i CASE` leaves
+# a case out of every run (a known limit, said in the test's output).
 . "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
-green_run=$1
-shift
+green_run=$1 modes=$2
+shift 2
+ignored=()
+while [ "${1:-}" = -i ]; do
+  ignored+=(-i "$2")
+  echo "left out (a known limit, docs/interposition.md): $2"
+  shift 2
+done
 python=/usr/bin/python3
 [ -x "$python" ] || skip "python3 is not installed (apt-get install python3)"
 for t in "$@"; do
@@ -23,13 +31,18 @@ results() {
   echo "exit $(rc_of "$1")"
 }
 
-capture native "$python" -m test -v "$@"
-capture green "$green_run" -- "$python" -m test -v "$@"
-capture threads "$green_run" --threads -- "$python" -m test -v "$@"
+capture native "$python" -m test -v ${ignored[@]+"${ignored[@]}"} "$@"
+for mode in $modes; do
+  case $mode in
+    green) capture green "$green_run" -- "$python" -m test -v ${ignored[@]+"${ignored[@]}"} "$@" ;;
+    threads) capture threads "$green_run" --threads -- "$python" -m test -v ${ignored[@]+"${ignored[@]}"} "$@" ;;
+    *) echo "unknown mode $mode (green, threads)"; exit 2 ;;
+  esac
+done
 results native >"$work/native.res"
 [ "$(rc_of native)" = 0 ] || { echo "FAIL: the suite fails natively"; show native; exit 1; }
 status=0
-for mode in green threads; do
+for mode in $modes; do
   results $mode >"$work/$mode.res"
   if cmp -s "$work/native.res" "$work/$mode.res"; then
     echo "$mode: $(grep -c '' "$work/$mode.res") results as natively ($(grep -c ' \.\.\. skipped' "$work/$mode.res") skipped)"
