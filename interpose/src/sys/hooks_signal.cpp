@@ -25,6 +25,7 @@
 
 #include "gate/park.h"
 #include "gate/real.h"
+#include "runtime_internal.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -46,6 +47,8 @@ void wrapper(int sig, siginfo_t* info, void* uctx) {
   int flags = s.flags.load(std::memory_order_relaxed);
   gi::note_handler_ran((flags & SA_RESTART) != 0);
   if (!fn) return;
+  // Hand-off: the interrupted code below this frame may be green's.
+  green::detail::CallingProgram back;
   if (flags & SA_SIGINFO) {
     reinterpret_cast<void (*)(int, siginfo_t*, void*)>(fn)(sig, info, uctx);
   } else {
@@ -107,7 +110,9 @@ int sigaction(int sig, const struct sigaction* act, struct sigaction* oldact) {
   gi::count(Hook::sigaction, gi::Why::green);
   if (sig <= 0 || sig >= NSIG) return REAL(sigaction)(sig, act, oldact);
   Saved before = snapshot(sig);
-  if (!act || !is_handler(*act)) {
+  // Green's own handlers (the hand-off watchdog's) are not the program's: no
+  // wrapper, which would count them as a handler of the program that ran.
+  if (!act || !is_handler(*act) || green::detail::is_green_code(handler_of(*act))) {
     int r = REAL(sigaction)(sig, act, oldact);
     if (r == 0) report(before, oldact);
     return r;

@@ -14,6 +14,7 @@
 
 #include "gate/real.h"
 #include "gate/spinlock.h"
+#include "runtime_internal.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -120,7 +121,10 @@ int pthread_once(pthread_once_t* once, void (*init)(void)) {
       int expected = kOnceInit;
       if (!state.compare_exchange_strong(expected, kOnceRunning, std::memory_order_acq_rel)) continue;
       OnceRun run{once};
-      init();
+      {
+        green::detail::CallingProgram back;  // hand-off: green's frames are live below init
+        init();
+      }
       run.finished = true;
       return 0;
     }
