@@ -198,26 +198,10 @@ void handoff_set_tid_writer(void (*writer)(void* thread_pointer, int tid)) noexc
 // for code of the interposer's that must, before touching anything).
 void handoff_come_back() noexcept;
 
-// CallingProgram: green calls the program's code back — a signal handler, a
-// once routine, a TSD destructor, a cleanup handler — while its own frames
-// stay live below that code. While one lives, a look of hand-off at the green
-// thread scans its whole stack for green's code (core/handoff.h), as it must
-// whenever the program's code may have been called by green's.
-// Async-signal-safe.
 // is_green_code: `address` lies in green's own code (the objects
 // handoff_add_code named): a signal handler there is green's, not the
 // program's (the watchdog's SIGURG).
 bool is_green_code(const void* address) noexcept;
-
-struct ThreadRecord;
-class CallingProgram : NonCopyable {
- public:
-  CallingProgram() noexcept;
-  ~CallingProgram();
-
- private:
-  ThreadRecord* rec_ = nullptr;
-};
 
 // BlockingRegion: a hook about to make one real call that may block and never
 // calls back into green (the syscall() hook's pass-through) marks it, so a

@@ -14,7 +14,6 @@
 
 #include "gate/real.h"
 #include "gate/spinlock.h"
-#include "runtime_internal.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -121,10 +120,7 @@ int pthread_once(pthread_once_t* once, void (*init)(void)) {
       int expected = kOnceInit;
       if (!state.compare_exchange_strong(expected, kOnceRunning, std::memory_order_acq_rel)) continue;
       OnceRun run{once};
-      {
-        green::detail::CallingProgram back;  // hand-off: green's frames are live below init
-        init();
-      }
+      init();
       run.finished = true;
       return 0;
     }
