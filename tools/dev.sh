@@ -35,7 +35,9 @@ packages=(g++ cmake ninja-build pkg-config libboost-context-dev libev-dev libgte
           # tools/green-trace's page, rendered headless by tests/tools/trace_test.sh
           chromium
           # CPython's own suites under the preload (tests/sys/cpython_suite.sh)
-          libpython3.11-testsuite)
+          libpython3.11-testsuite
+          # a language runtime's threads under green-threads mode (tests/threads/lang_threads.sh)
+          ruby)
 
 install_missing() {
   local missing=() installed
