@@ -179,6 +179,11 @@ inline void* thread_pointer_now() noexcept {
   return tp;
 }
 
+// os_tid: the calling OS thread's kernel thread id. green's own code asks
+// this, never gettid() or syscall(SYS_gettid): in green-threads mode those
+// name the green thread (interpose/src/threads/hooks_identity.cpp).
+int os_tid() noexcept;
+
 // os_thread_pointer: the calling OS thread's own thread pointer — the one its
 // hub and every greenlet without a thread descriptor of its own run on —
 // whichever is installed now.

@@ -25,7 +25,7 @@ thread_local int t_main = -1;
 }  // namespace
 
 bool is_main_thread() noexcept {
-  if (t_main < 0) t_main = ::syscall(SYS_gettid) == ::getpid() ? 1 : 0;
+  if (t_main < 0) t_main = green::detail::os_tid() == ::getpid() ? 1 : 0;
   return t_main == 1;
 }
 

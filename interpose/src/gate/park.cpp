@@ -132,7 +132,7 @@ namespace {
 // handler may run while any green thread's descriptor is installed.
 std::atomic<unsigned> g_handler_runs[64];
 std::atomic<unsigned>& handler_slot() noexcept {
-  return g_handler_runs[static_cast<unsigned long>(::syscall(SYS_gettid)) % 64];
+  return g_handler_runs[static_cast<unsigned long>(green::detail::os_tid()) % 64];
 }
 }  // namespace
 

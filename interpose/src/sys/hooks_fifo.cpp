@@ -18,7 +18,8 @@
 // Signals: a handler without SA_RESTART ends a writer's wait with EINTR, as
 // natively; a reader's wait on the pool is not interrupted by signals.
 // fopen() of a FIFO opens through glibc's internal open and still blocks the
-// thread (docs/interposition.md).
+// thread (docs/interposition.md). In green-threads mode a path naming a green
+// thread's /proc entry by its id is translated first (threads/identity.h).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 #include "gate/park.h"
 #include "gate/real.h"
 #include "green/threadpool.h"
+#include "threads/identity.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -137,21 +139,25 @@ mode_t mode_arg(int flags, va_list ap) {
 extern "C" {
 
 int open(const char* path, int flags, ...) {
+  GREEN_TASK_PATH(path);
   GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::open, AT_FDCWD, path, flags, mode, [&] { return REAL(open)(path, flags, mode); });
 }
 
 int open64(const char* path, int flags, ...) {
+  GREEN_TASK_PATH(path);
   GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::open64, AT_FDCWD, path, flags, mode, [&] { return REAL(open64)(path, flags, mode); });
 }
 
 int openat(int dirfd, const char* path, int flags, ...) {
+  GREEN_TASK_PATH(path);
   GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::openat, dirfd, path, flags, mode, [&] { return REAL(openat)(dirfd, path, flags, mode); });
 }
 
 int openat64(int dirfd, const char* path, int flags, ...) {
+  GREEN_TASK_PATH(path);
   GREEN_OPEN_MODE(mode, flags);
   return open_fifo(Hook::openat64, dirfd, path, flags, mode, [&] { return REAL(openat64)(dirfd, path, flags, mode); });
 }
@@ -159,14 +165,17 @@ int openat64(int dirfd, const char* path, int flags, ...) {
 // The fortified entry points (-D_FORTIFY_SOURCE) for opens without O_CREAT.
 // glibc's own check (O_CREAT without a mode aborts) stays glibc's.
 int __open_2(const char* path, int flags) {
+  GREEN_TASK_PATH(path);
   if (flags & (O_CREAT | O_TMPFILE)) return REAL(__open_2)(path, flags);
   return open_fifo(Hook::__open_2, AT_FDCWD, path, flags, 0, [&] { return REAL(__open_2)(path, flags); });
 }
 int __open64_2(const char* path, int flags) {
+  GREEN_TASK_PATH(path);
   if (flags & (O_CREAT | O_TMPFILE)) return REAL(__open64_2)(path, flags);
   return open_fifo(Hook::__open64_2, AT_FDCWD, path, flags, 0, [&] { return REAL(__open64_2)(path, flags); });
 }
 int __openat_2(int dirfd, const char* path, int flags) {
+  GREEN_TASK_PATH(path);
   if (flags & (O_CREAT | O_TMPFILE)) return REAL(__openat_2)(dirfd, path, flags);
   return open_fifo(Hook::__openat_2, dirfd, path, flags, 0, [&] { return REAL(__openat_2)(dirfd, path, flags); });
 }

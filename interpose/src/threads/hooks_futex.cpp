@@ -5,8 +5,9 @@
 // through the syscall() function, which this hook sees (glibc's own futexes
 // are inline system calls and never come here). A greenlet's FUTEX_WAIT parks
 // it in the parking lot under the futex address; FUTEX_WAKE wakes parked
-// greenlets first, then the kernel's waiters (OS threads) for the rest. Every
-// other system call, and every futex operation green does not model
+// greenlets first, then the kernel's waiters (OS threads) for the rest. A call
+// that names a thread by id goes through identity.h first. Every other system
+// call, and every futex operation green does not model
 // (requeue, PI, bit-selective waits), goes to the kernel unchanged.
 #include <errno.h>
 #include <linux/futex.h>
@@ -21,6 +22,7 @@
 
 #include "gate/real.h"
 #include "runtime_internal.h"
+#include "threads/identity.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -77,6 +79,8 @@ extern "C" __attribute__((no_sanitize("address"))) long syscall(long number, ...
   long a[6];
   for (long& x : a) x = va_arg(ap, long);
   va_end(ap);
+  long result;
+  if (gt::identity_syscall(number, a, result)) return result;
   if (number != SYS_futex || gt::mode() != gt::Mode::green) {
     // A raw system call may block where green cannot see (a read, io_uring_enter):
     // a green thread stuck in it may go on on a spare OS thread.

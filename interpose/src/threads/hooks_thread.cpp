@@ -25,6 +25,7 @@
 #include "green/settings.h"
 #include "green/sleep.h"
 #include "runtime_internal.h"
+#include "threads/identity.h"
 #include "threads/thread_tls.h"
 #include "threads/threads.h"
 
@@ -171,6 +172,7 @@ int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(vo
   if (!t) return EAGAIN;
   t->number = g_numbers.fetch_add(1, std::memory_order_relaxed) + 1;
   t->id = gt::kFirstGreenId + static_cast<int>(t->number);
+  t->created_on = green::detail::os_tid();
   t->start = start;
   t->arg = arg;
   int detach = PTHREAD_CREATE_JOINABLE;
@@ -299,9 +301,7 @@ int pthread_getattr_np(pthread_t th, pthread_attr_t* attr) {
 int pthread_kill(pthread_t th, int sig) {
   gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
   if (!t) return REAL(pthread_kill)(th, sig);
-  if (sig == 0) return 0;
-  // Signals are per OS thread: the one every green thread runs on.
-  return REAL(pthread_kill)(REAL(pthread_self)(), sig);
+  return gt::signal_thread(t, sig, nullptr);
 }
 
 int pthread_cancel(pthread_t th) {

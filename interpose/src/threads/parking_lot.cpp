@@ -84,7 +84,7 @@ Waiter* next_of(Waiter* from, const void* key) noexcept {
 
 thread_local pid_t t_tid = 0;
 pid_t my_tid() noexcept {
-  if (t_tid == 0) t_tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  if (t_tid == 0) t_tid = static_cast<pid_t>(green::detail::os_tid());
   return t_tid;
 }
 

@@ -15,6 +15,7 @@
 #include "gate/park.h"
 #include "gate/real.h"
 #include "green/threadpool.h"
+#include "runtime_internal.h"
 
 namespace green::interpose::threads {
 
@@ -75,7 +76,7 @@ int retry_with_backoff(Hook h, clockid_t clock, const timespec* abs, Try try_onc
   }
 }
 
-pid_t my_tid() noexcept { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+pid_t my_tid() noexcept { return static_cast<pid_t>(green::detail::os_tid()); }
 
 // Who finished first: the pool thread taking a unit (took) or the caller
 // giving up (gone). The second to mark sees the first's mark; if that pair is

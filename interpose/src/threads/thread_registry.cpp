@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -18,8 +19,17 @@ namespace green::interpose::threads {
 namespace {
 SpinLock g_lock;
 // Leaked on purpose: green threads may still finish while static
-// destructors run (exit() from a green thread).
-auto& g_threads = *new std::unordered_set<GreenThread*>();
+// destructors run (exit() from a green thread). Made at first use: a hub
+// made by a constructor that runs before this file's (GREEN_DUMP_SIGNAL's)
+// already asks about threads.
+struct Registry {
+  std::unordered_set<GreenThread*> threads;
+  std::unordered_map<int, GreenThread*> by_id;
+};
+Registry& registry() {
+  static Registry& r = *new Registry();
+  return r;
+}
 std::size_t g_running = 0;  // not yet finished
 // Key main's pthread_exit waits on for "every green thread finished".
 const char g_all_done_key = 0;
@@ -30,27 +40,39 @@ void describe(const GreenThread& t, char* out, std::size_t n) {
 }
 
 const GreenThread* by_id(int id) {
-  for (GreenThread* t : g_threads)
-    if (t->id == id) return t;
-  return nullptr;
+  auto it = registry().by_id.find(id);
+  return it == registry().by_id.end() ? nullptr : it->second;
 }
 }  // namespace
 
 void registry_add(GreenThread* t) {
   std::lock_guard<SpinLock> g(g_lock);
-  g_threads.insert(t);
+  registry().threads.insert(t);
+  try {
+    registry().by_id.emplace(t->id, t);
+  } catch (...) {
+    registry().threads.erase(t);
+    throw;
+  }
   ++g_running;
 }
 
 void registry_remove(GreenThread* t) {
   std::lock_guard<SpinLock> g(g_lock);
-  g_threads.erase(t);
+  registry().threads.erase(t);
+  registry().by_id.erase(t->id);
+}
+
+int with_live(int id, int (*fn)(const GreenThread* t)) noexcept {
+  std::lock_guard<SpinLock> g(g_lock);
+  const GreenThread* t = by_id(id);
+  return fn(t && !t->done ? t : nullptr);
 }
 
 GreenThread* from_pthread(pthread_t p) noexcept {
   auto* t = reinterpret_cast<GreenThread*>(p);
   std::lock_guard<SpinLock> g(g_lock);
-  return g_threads.count(t) ? t : nullptr;
+  return registry().threads.count(t) ? t : nullptr;
 }
 
 std::size_t live_threads() noexcept {
@@ -105,7 +127,7 @@ void report_deadlock() noexcept {
   try {
     std::lock_guard<SpinLock> g(g_lock);
     if (g_main_notes.wait_reason) line("main thread", g_main_notes);
-    std::vector<GreenThread*> all(g_threads.begin(), g_threads.end());
+    std::vector<GreenThread*> all(registry().threads.begin(), registry().threads.end());
     std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->number < b->number; });
     for (GreenThread* t : all) {
       if (t->done) continue;

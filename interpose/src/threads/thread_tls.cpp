@@ -155,7 +155,7 @@ bool setup(Glibc& g) {
     return refuse("this glibc's struct pthread is not the layout green knows");
   void* os = gd::os_thread_pointer();
   if (at<void*>(os, off::tcb) != os || at<void*>(os, off::self) != os ||
-      at<int>(os, off::tid) != static_cast<int>(::syscall(SYS_gettid)))
+      at<int>(os, off::tid) != static_cast<int>(green::detail::os_tid()))
     return refuse("the OS thread's descriptor does not look like glibc's");
   g.allocate = reinterpret_cast<void* (*)(void*)>(libc_private("_dl_allocate_tls"));
   g.init = reinterpret_cast<void* (*)(void*, bool)>(libc_private("_dl_allocate_tls_init"));
@@ -293,6 +293,8 @@ void* tls_create() noexcept {
 void tls_write_tid(void* tp, int tid) noexcept {
   if (glibc().ok) at<int>(tp, off::tid) = tid;
 }
+
+int tls_read_tid(const void* tp) noexcept { return at<int>(const_cast<void*>(tp), off::tid); }
 
 void tls_real_thread_made() noexcept {
   // glibc's pthread_create marked the installed descriptor multi-threaded;

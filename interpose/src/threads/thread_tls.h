@@ -39,6 +39,8 @@ void tls_real_thread_made() noexcept;
 // tls_write_tid: the descriptor at `tp` now runs on the OS thread `tid`
 // (hand-off moves a green thread between OS threads: runtime_internal.h).
 void tls_write_tid(void* tp, int tid) noexcept;
+// tls_read_tid: the OS thread the descriptor at `tp` runs on (or last ran on).
+int tls_read_tid(const void* tp) noexcept;
 
 // tls_begin: first thing in the new green thread: record its stack in the
 // descriptor (pthread_getattr_np, alloca limits), install it, then what

@@ -61,6 +61,7 @@ struct GreenThread : detail::ThreadRecord {
   bool joined = false;               // someone is joining it
   char name[16] = {};                // pthread_setname_np
   std::size_t stack_size = 0;        // asked for (pthread_getattr_np before it runs)
+  int created_on = 0;                // its creator's OS thread (host_tid without a descriptor)
 
   // Cancellation (deferred only): delivered at the next cancellation point.
   bool cancel_enabled = true;
@@ -125,6 +126,9 @@ void report_deadlock() noexcept;
 // Registry (thread_registry.cpp).
 void registry_add(GreenThread* t);
 void registry_remove(GreenThread* t);
+// with_live: `fn(t)` under the registry lock, `t` the green thread with owner
+// id `id` if it has not finished, else null; returns what `fn` returns.
+int with_live(int id, int (*fn)(const GreenThread* t)) noexcept;
 // live_threads: green threads that have not finished.
 std::size_t live_threads() noexcept;
 // thread_finished: mark `t` done, wake joiners and main's pthread_exit.

@@ -40,7 +40,7 @@ bool decide() noexcept {
 
 thread_local int t_tid = 0;
 int tid() noexcept {
-  if (t_tid == 0) t_tid = static_cast<int>(::syscall(SYS_gettid));
+  if (t_tid == 0) t_tid = static_cast<int>(green::detail::os_tid());
   return t_tid;
 }
 }  // namespace

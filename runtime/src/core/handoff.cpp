@@ -121,7 +121,7 @@ void spare_main(Spare* s) {
   block_signals();
   fiber_adopt_thread(s->home);
   s->own_tp = thread_pointer();
-  s->tid = static_cast<int>(raw_syscall(SYS_gettid));
+  s->tid = os_tid();
   for (;;) {
     int st;
     while ((st = s->state.load(std::memory_order_acquire)) != Spare::assigned) futex_wait(&s->state, st);

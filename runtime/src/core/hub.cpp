@@ -20,6 +20,7 @@
 #include "green/error_handler.h"
 #include "green/errors.h"
 #include "green/settings.h"
+#include "runtime_internal.h"
 
 namespace green::detail {
 
@@ -68,7 +69,7 @@ Hub::Hub()
       stacks_(static_cast<std::size_t>(setting_number("GREEN_STACK_POOL"))),
       mailbox_(std::make_shared<Mailbox>()),
       batch_budget_(std::chrono::microseconds(setting_number("GREEN_MAX_BATCH_US"))),
-      tid_(static_cast<int>(raw_syscall(SYS_gettid))) {
+      tid_(os_tid()) {
   main_->is_main_ = true;
   main_->set_name("main");
   main_->state_ = GreenletCore::State::running;

@@ -17,6 +17,7 @@
 
 #include "core/internal_fd.h"
 #include "green/io.h"
+#include "runtime_internal.h"
 
 namespace green::detail {
 
@@ -25,7 +26,7 @@ static_assert(sizeof(ev_signal) <= 64 && alignof(ev_signal) <= 16);
 
 namespace {
 ev_io* as_io(unsigned char* raw) { return std::launder(reinterpret_cast<ev_io*>(raw)); }
-long this_tid() noexcept { return ::syscall(SYS_gettid); }
+long this_tid() noexcept { return green::detail::os_tid(); }
 // A request to the loop's thread to forget its watches of a number, rather
 // than to release it.
 constexpr int kForgetOnly = 1 << 30;

@@ -17,6 +17,8 @@ namespace green::detail {
 
 bool hub_exists() noexcept { return Hub::peek() != nullptr; }
 
+int os_tid() noexcept { return static_cast<int>(raw_syscall(SYS_gettid)); }
+
 EventLoop* this_thread_loop() noexcept {
   Hub* h = Hub::peek();
   return h ? &h->loop() : nullptr;

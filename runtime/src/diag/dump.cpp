@@ -27,6 +27,7 @@
 #include "diag/diagnostics.h"
 #include "diag/parked_stack.h"
 #include "green/settings.h"
+#include "runtime_internal.h"
 
 namespace green::detail {
 
@@ -103,7 +104,8 @@ void on_dump_signal(void* arg) {
 void dump_hub(Hub& hub, std::ostream& out, const char* indent) {
   std::size_t spawned = 0;
   hub.greenlets().for_each([&](ListNode&) { ++spawned; });
-  out << indent << "green: greenlets of thread " << ::syscall(SYS_gettid) << " (main and " << spawned << " spawned):\n";
+  out << indent << "green: greenlets of thread " << green::detail::os_tid() << " (main and " << spawned
+      << " spawned):\n";
   GreenletCore* current = hub.current();
   auto line = [&](GreenletCore& g) {
     out << indent << "  ";
@@ -148,7 +150,7 @@ namespace green {
 void dump(std::ostream& out) {
   detail::Hub* hub = detail::Hub::peek();
   if (!hub) {
-    out << "green: thread " << ::syscall(SYS_gettid) << " has no hub, so no greenlets\n";
+    out << "green: thread " << green::detail::os_tid() << " has no hub, so no greenlets\n";
     return;
   }
   detail::dump_hub(*hub, out, "");

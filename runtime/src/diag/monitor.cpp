@@ -230,7 +230,7 @@ void monitor_after_fork_child() noexcept {
   new (&g_monitor->mutex) std::mutex;
   g_monitor->hubs.clear();  // other threads' hubs never run here
   if (Watched* w = t_unwatch.watched) {
-    w->tid = static_cast<pid_t>(::syscall(SYS_gettid));
+    w->tid = static_cast<pid_t>(green::detail::os_tid());
     w->last = ~0ull;
     w->reported = false;
     g_monitor->hubs.push_back(w);
@@ -250,7 +250,7 @@ void monitor_hub_created(Hub& hub) {
   auto* w = new Watched;
   w->switches = &hub.switch_count();
   w->may_hand_off = &hub.may_hand_off();
-  w->tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  w->tid = static_cast<pid_t>(green::detail::os_tid());
   hub.loop().track_polling(&w->polling);
   std::lock_guard<std::mutex> lock(g_monitor->mutex);
   g_monitor->hubs.push_back(w);

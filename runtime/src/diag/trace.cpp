@@ -149,7 +149,7 @@ void name_lane(ThreadTrace& t, long tid, const std::string& name) {
 ThreadTrace& this_thread() {
   if (t_trace) return *t_trace;
   auto* t = new ThreadTrace;
-  t->pid = static_cast<long>(::syscall(SYS_gettid));
+  t->pid = static_cast<long>(green::detail::os_tid());
   std::string pid = std::to_string(t->pid);
   event(*t, "\"name\":\"process_name\",\"ph\":\"M\",\"pid\":" + pid + ",\"args\":{\"name\":\"green hub, thread " + pid +
                 "\"}");
