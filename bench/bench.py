@@ -152,6 +152,11 @@ class Bench:
                           ("threads", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1"})):
             for k, v in self.median_kv([exe, n], env=env).items():
                 self.results[f"sync_{name}_{k}"] = v
+        # One run each: a million threads created and joined (natively about a minute).
+        churn = "1000" if self.smoke else "1000000"
+        for name, env in (("native", None), ("threads", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1"})):
+            for k, v in self.run_kv([exe, "churn", churn], env=env).items():
+                self.results[f"sync_{name}_{k}"] = v
 
     def cpu(self):
         """CPU-bound threads: natively, green-run --threads (hand-off: the computing green threads go on on
@@ -436,6 +441,18 @@ http {{
                          f"native (two OS threads) {ns('sync_native_condvar_round_trip_ns')}",
                          fmt_ratio(ratio("sync_threads_condvar_round_trip_ns", "sync_native_condvar_round_trip_ns"),
                                    "native"), "—", "—"))
+        if "sync_threads_churn_rss_growth_kib" in r:
+            churned = "1,000" if self.smoke else "1,000,000"
+            growth = r["sync_threads_churn_rss_growth_kib"]
+            rows.append((f"{churned} threads created and joined (8 alive at a time; each touches a __thread variable, "
+                         f"a TSD value with a destructor and malloc), green-threads mode with their own TLS: RSS growth "
+                         f"after a first 10,000, and time per thread",
+                         f"{growth:,.0f} KiB, {ns('sync_threads_churn_ns_per_thread')}",
+                         f"native pthreads {r['sync_native_churn_rss_growth_kib']:,.0f} KiB, "
+                         f"{ns('sync_native_churn_ns_per_thread')}",
+                         fmt_ratio(ratio("sync_threads_churn_ns_per_thread", "sync_native_churn_ns_per_thread"),
+                                   "native time"),
+                         "RSS at its baseline (growth under 1 MiB)", holds(growth < 1024)))
         for n in (2, 8):
             if f"cpu_{n}_native_ms" not in r:
                 continue

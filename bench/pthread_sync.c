@@ -9,6 +9,11 @@
  *                                 variable, created and joined) and "rss_per_thread_bytes N"
  *                                 (resident memory per live thread: 1,000 of them waiting,
  *                                 64 KiB stacks)
+ *   pthread_sync churn [threads]  creates and joins `threads` (default 1,000,000), 8 alive at
+ *                                 a time, each touching a __thread variable, a pthread key
+ *                                 with a destructor and malloc; prints "churn_ns_per_thread N"
+ *                                 and "churn_rss_growth_kib N": resident memory after them
+ *                                 minus after a first 10,000 (what nothing may leak)
  *
  * Under green-run --threads the round trip switches between two green threads'
  * descriptors each time (GREEN_THREAD_TLS=0: without the swap). */
@@ -80,7 +85,38 @@ static void memory_per_thread(void) {
   printf("rss_per_thread_bytes %ld\n", (after - before) / kLive);
 }
 
+static pthread_key_t churn_key;
+
+static void* churner(void* arg) {
+  touched += (long)arg;
+  pthread_setspecific(churn_key, malloc(64)); /* freed by the key's destructor */
+  free(malloc(256));
+  return NULL;
+}
+
+static void churn_batch(long threads) {
+  enum { kWidth = 8 };
+  pthread_t t[kWidth];
+  for (long i = 0; i < threads; i += kWidth) {
+    for (int k = 0; k < kWidth; ++k) pthread_create(&t[k], NULL, churner, (void*)i);
+    for (int k = 0; k < kWidth; ++k) pthread_join(t[k], NULL);
+  }
+}
+
+static int churn(long threads) {
+  pthread_key_create(&churn_key, free);
+  churn_batch(10000); /* caches, pools and arenas reach their steady size */
+  long before = rss_bytes();
+  double t = now();
+  churn_batch(threads);
+  double took = now() - t;
+  printf("churn_ns_per_thread %.0f\n", took / threads * 1e9);
+  printf("churn_rss_growth_kib %ld\n", (rss_bytes() - before) / 1024);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && argv[1][0] == 'c') return churn(argc > 2 && atol(argv[2]) > 0 ? atol(argv[2]) : 1000000);
   long n = argc > 1 ? atol(argv[1]) : 10000000;
   if (n < 1) n = 1;
   double t = now();

@@ -208,6 +208,22 @@ void handoff_come_back() noexcept;
 // program's (the watchdog's SIGURG).
 bool is_green_code(const void* address) noexcept;
 
+// CallingProgram: green calls the program's code back — a signal handler, a
+// once routine, a TSD destructor, a cleanup handler — while its own frames
+// stay live below that code. While one lives, a look of hand-off at the green
+// thread scans its whole stack for green's code (core/handoff.h), as it must
+// whenever the program's code may have been called by green's.
+// Async-signal-safe.
+struct ThreadRecord;
+class CallingProgram : NonCopyable {
+ public:
+  CallingProgram() noexcept;
+  ~CallingProgram();
+
+ private:
+  ThreadRecord* rec_ = nullptr;
+};
+
 // BlockingRegion: a hook about to make one real call that may block and never
 // calls back into green (the syscall() hook's pass-through) marks it, so a
 // green thread interrupted inside that call can be handed off although the

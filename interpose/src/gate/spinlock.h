@@ -4,11 +4,13 @@
 // hooks, so the hooks' own state needs a lock that never comes back to them.
 // Critical sections under it are a few pointer moves long and never switch
 // greenlets; a waiter on another OS thread spins briefly, then yields its CPU
-// with the raw syscall (sched_yield is hooked too).
+// with a raw system call (sched_yield and syscall() are hooked too).
 #pragma once
 
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "raw_syscall.h"
 
 #include <atomic>
 
@@ -29,7 +31,7 @@ class SpinLock {
         if (++spins < 64) {
           cpu_relax();
         } else {
-          ::syscall(SYS_sched_yield);
+          green::detail::sys(SYS_sched_yield);
         }
       }
     }

@@ -21,6 +21,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "raw_syscall.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -59,7 +61,7 @@ int pidfd_for(long pid, bool exits_only, PidfdOwner* owner) {
 #ifdef SYS_pidfd_open
   if (pid > 0 && exits_only) {
     int saved = errno;
-    long fd = ::syscall(SYS_pidfd_open, pid, 0);
+    long fd = green::detail::sys(SYS_pidfd_open, pid, 0);
     errno = saved;
     // Out of the program's way while it exists (runtime_internal.h): other
     // greenlets and threads open fds meanwhile, and must get their native numbers.

@@ -47,6 +47,8 @@ void wrapper(int sig, siginfo_t* info, void* uctx) {
   int flags = s.flags.load(std::memory_order_relaxed);
   gi::note_handler_ran((flags & SA_RESTART) != 0);
   if (!fn) return;
+  // Hand-off: the interrupted code below this frame may be green's.
+  green::detail::CallingProgram back;
   if (flags & SA_SIGINFO) {
     reinterpret_cast<void (*)(int, siginfo_t*, void*)>(fn)(sig, info, uctx);
   } else {

@@ -82,6 +82,11 @@ extern "C" __attribute__((no_sanitize("address"))) long syscall(long number, ...
   long result;
   if (gt::identity_syscall(number, a, result)) return result;
   if (number != SYS_futex || gt::mode() != gt::Mode::green) {
+    // green's own code makes its system calls raw (raw_syscall.h); one that
+    // came here anyway must not be a place where hand-off may take the green
+    // thread away, in the middle of green's code.
+    if (green::detail::is_green_code(__builtin_return_address(0)))
+      return REAL(syscall)(number, a[0], a[1], a[2], a[3], a[4], a[5]);
     // A raw system call may block where green cannot see (a read, io_uring_enter):
     // a green thread stuck in it may go on on a spare OS thread.
     green::detail::BlockingRegion region(GREEN_CALLER_SP());

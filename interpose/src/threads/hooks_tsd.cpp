@@ -14,6 +14,7 @@
 
 #include "gate/real.h"
 #include "gate/spinlock.h"
+#include "runtime_internal.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -59,6 +60,7 @@ void run_specific_destructors(GreenThread* t) {
       s.value = nullptr;
       if (s.generation != g_keys[k].generation.load(std::memory_order_acquire)) continue;
       if (auto d = g_keys[k].destructor.load(std::memory_order_acquire)) {
+        green::detail::CallingProgram back;  // hand-off: green's frames are live below d
         d(v);
         any = true;
       }
@@ -120,7 +122,10 @@ int pthread_once(pthread_once_t* once, void (*init)(void)) {
       int expected = kOnceInit;
       if (!state.compare_exchange_strong(expected, kOnceRunning, std::memory_order_acq_rel)) continue;
       OnceRun run{once};
-      init();
+      {
+        green::detail::CallingProgram back;  // hand-off: green's frames are live below init
+        init();
+      }
       run.finished = true;
       return 0;
     }

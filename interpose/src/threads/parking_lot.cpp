@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "raw_syscall.h"
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -89,7 +91,7 @@ pid_t my_tid() noexcept {
 }
 
 long futex(std::atomic<int>* word, int op, int val, const timespec* ts) noexcept {
-  return ::syscall(SYS_futex, reinterpret_cast<int*>(word), op | FUTEX_PRIVATE_FLAG, val, ts, nullptr, 0);
+  return green::detail::sys(SYS_futex, reinterpret_cast<int*>(word), op | FUTEX_PRIVATE_FLAG, val, ts, nullptr, 0);
 }
 
 // hand_over: under the bucket lock: record the token, mark unparked.

@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "raw_syscall.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -167,7 +169,7 @@ int shared_cond_wait(pthread_cond_t* c, pthread_mutex_t* m, CondWait how, clocki
       while (!done && !finished->load(std::memory_order_acquire)) {
         REAL(pthread_cond_broadcast)(c);
         timespec ms{0, 1'000'000};
-        ::syscall(SYS_nanosleep, &ms, nullptr);
+        green::detail::sys(SYS_nanosleep, &ms, nullptr);
       }
     }
   } give_up{c, finished};

@@ -324,7 +324,9 @@ void tls_begin(GreenThread* t) noexcept {
 }
 
 void tls_run_destructors(GreenThread* t) noexcept {
-  if (t->thread_pointer) glibc().call_tls_dtors();
+  if (!t->thread_pointer) return;
+  green::detail::CallingProgram back;  // hand-off: green's frames are live below the destructors
+  glibc().call_tls_dtors();
 }
 
 void tls_end(GreenThread* t) noexcept {

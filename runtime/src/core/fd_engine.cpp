@@ -1,5 +1,6 @@
 // core/fd_engine.cpp — see fd_engine.h.
 #include "core/fd_engine.h"
+#include "raw_syscall.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -31,7 +32,7 @@ int ready_of(short re, int events) noexcept {
 // fd_open: `fd` is an open fd. A raw syscall: under the preload, fcntl is hooked.
 bool fd_open(int fd) noexcept {
   int saved = errno;
-  bool open = ::syscall(SYS_fcntl, fd, F_GETFD) >= 0 || errno != EBADF;
+  bool open = green::detail::sys(SYS_fcntl, fd, F_GETFD) >= 0 || errno != EBADF;
   errno = saved;
   return open;
 }
@@ -124,7 +125,7 @@ long check_fds(std::span<PollFd> fds) noexcept {
   timespec zero{0, 0};
   long r;
   do {
-    r = ::syscall(SYS_ppoll, p, fds.size(), &zero, nullptr, 0);
+    r = green::detail::sys(SYS_ppoll, p, fds.size(), &zero, nullptr, 0);
   } while (r < 0 && errno == EINTR);
   if (r < 0) return -1;
   long n = 0;
@@ -138,7 +139,7 @@ long check_fds(std::span<PollFd> fds) noexcept {
 bool fd_pollable(int fd) noexcept {
   struct stat st;
   // A raw syscall: under the preload, fstat may be hooked.
-  if (::syscall(SYS_fstat, fd, &st) != 0) return true;
+  if (green::detail::sys(SYS_fstat, fd, &st) != 0) return true;
   return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 

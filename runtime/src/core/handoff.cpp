@@ -15,14 +15,15 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "core/fiber.h"
 #include "core/hub_core.h"
-#include "core/raw_syscall.h"
 #include "core/thread_pointer.h"
 #include "diag/diagnostics.h"
 #include "green/settings.h"
+#include "raw_syscall.h"
 #include "runtime_internal.h"
 
 namespace green::detail {
@@ -61,6 +62,14 @@ constexpr unsigned kMaxRanges = 8;
 Range g_code[kMaxRanges];
 std::atomic<unsigned> g_code_count{0};
 
+// The libraries green's code calls into (libc, the dynamic linker, the C++ and
+// unwinder runtimes, libm, libev, Boost.Context, OpenSSL): a green thread
+// interrupted in one of them may have been called by green's code. Code of
+// no such library and not green's is the program's own.
+constexpr unsigned kMaxShared = 16;
+Range g_shared[kMaxShared];
+std::atomic<unsigned> g_shared_count{0};
+
 void (*g_tid_writer)(void*, int) = nullptr;
 
 // The region a green thread is in (BlockingRegion): its hook's caller's stack
@@ -82,6 +91,31 @@ void block_signals() noexcept {
   all &= ~(1ull << (32 - 1));
   all &= ~(1ull << (33 - 1));
   raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&all), 0, 8);
+}
+
+bool in_shared(std::uintptr_t a) noexcept {
+  unsigned n = g_shared_count.load(std::memory_order_acquire);
+  for (unsigned i = 0; i < n; ++i)
+    if (a >= g_shared[i].lo && a < g_shared[i].hi) return true;
+  return false;
+}
+
+int add_shared(dl_phdr_info* info, std::size_t, void*) {
+  static const char* const kNames[] = {"/libc.so",  "/ld-linux",  "/libstdc++.so", "/libgcc_s.so", "/libm.so",
+                                       "/libev.so", "/libboost_", "/libssl.so",    "/libcrypto.so"};
+  const char* name = info->dlpi_name ? info->dlpi_name : "";
+  bool shared = false;
+  for (const char* n : kNames) shared = shared || std::strstr(name, n) != nullptr;
+  if (!shared) return 0;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& p = info->dlpi_phdr[i];
+    if (p.p_type != PT_LOAD || !(p.p_flags & PF_X)) continue;
+    unsigned n = g_shared_count.load(std::memory_order_relaxed);
+    if (n == kMaxShared) return 1;
+    g_shared[n] = {info->dlpi_addr + p.p_vaddr, info->dlpi_addr + p.p_vaddr + p.p_memsz};
+    g_shared_count.store(n + 1, std::memory_order_release);
+  }
+  return 0;
 }
 
 bool in_code(std::uintptr_t a) noexcept {
@@ -159,6 +193,7 @@ void handoff_enable() noexcept {
   g_limit = std::min<unsigned>(kMaxSpares, static_cast<unsigned>(setting_number("GREEN_SPARE_THREADS")));
   if (g_delay_us == 0 || g_limit == 0) return;
   handoff_add_code(reinterpret_cast<const void*>(&handoff_enable));
+  if (g_shared_count.load(std::memory_order_acquire) == 0) dl_iterate_phdr(&add_shared, nullptr);
   g_enabled.store(true, std::memory_order_release);
   // The mode may be decided after this thread's hub was made (a hooked call
   // before the first pthread one): the watchdog must see that hub too.
@@ -173,6 +208,23 @@ void handoff_add_code(const void* any_function) noexcept {
 }
 
 bool is_green_code(const void* address) noexcept { return in_code(reinterpret_cast<std::uintptr_t>(address)); }
+
+CallingProgram::CallingProgram() noexcept {
+  // On a spare OS thread the hub's current greenlet is another one, running
+  // on the hub's thread.
+  GreenletCore* g = Hub::away_in_signal();
+  if (!g) {
+    Hub* hub = Hub::peek_in_signal();
+    if (!hub || hub->in_hub()) return;
+    g = hub->current();
+  }
+  rec_ = g->thread_record_;
+  if (rec_) rec_->calling_program = rec_->calling_program + 1;
+}
+
+CallingProgram::~CallingProgram() {
+  if (rec_) rec_->calling_program = rec_->calling_program - 1;
+}
 
 void handoff_set_tid_writer(void (*writer)(void*, int)) noexcept { g_tid_writer = writer; }
 void handoff_write_tid(void* tp, int tid) noexcept {
@@ -221,9 +273,15 @@ bool handoff_try(void* ucontext) noexcept {
   auto top = reinterpret_cast<std::uintptr_t>(rec->user_frame);
   auto region = reinterpret_cast<std::uintptr_t>(tls_region_sp);
   // Green's code is running (or its switch is half done): its state is not
-  // consistent for the hub to go on without it.
+  // consistent for the hub to go on without it. In the program's own code,
+  // green's frames can be live below only when green called it back
+  // (CallingProgram): otherwise there is nothing to look for — and a scan
+  // would find stale addresses of green's code in uninitialised slots of the
+  // program's frames, and decline every look for as long as they live.
+  // Anywhere else (libc...), green may have made the call: scan the stack.
   std::uintptr_t scan_from = region && rsp < region ? region : rsp;
-  if (in_code(rip) || rsp < lo || rsp > top || any_code_between(scan_from, top)) {
+  const bool programs_own = !in_shared(rip) && rec->calling_program == 0;
+  if (in_code(rip) || rsp < lo || rsp > top || (!programs_own && any_code_between(scan_from, top))) {
     g_declined.fetch_add(1, std::memory_order_relaxed);
     return false;
   }

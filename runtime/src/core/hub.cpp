@@ -14,12 +14,12 @@
 
 #include "core/fork.h"
 #include "core/handoff.h"
-#include "core/raw_syscall.h"
 #include "core/thread_pointer.h"
 #include "diag/diagnostics.h"
 #include "green/error_handler.h"
 #include "green/errors.h"
 #include "green/settings.h"
+#include "raw_syscall.h"
 #include "runtime_internal.h"
 
 namespace green::detail {

@@ -60,6 +60,9 @@ class Hub {
   // peek_in_signal: peek without the door, for signal handlers, which may
   // interrupt the hub's thread anywhere (even mid-switch).
   static Hub* peek_in_signal() noexcept { return tls_hub_; }
+  // away_in_signal: the green thread running on this spare OS thread
+  // (hand-off), or null on a hub's own thread.
+  static GreenletCore* away_in_signal() noexcept { return tls_away_; }
 
   GreenletCore* current() const noexcept { return current_; }
   // in_hub: the hub runs, or a dead greenlet fires its links (greenlet_entry):

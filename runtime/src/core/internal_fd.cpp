@@ -1,5 +1,6 @@
 // core/internal_fd.cpp — see internal_fd.h.
 #include "core/internal_fd.h"
+#include "raw_syscall.h"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -39,9 +40,9 @@ thread_local int t_given_up = -1;
 // Raw system calls: the interposer hooks fcntl and close, and these must be
 // invisible to it (they run while a hub is being built or torn down).
 int raw_dupfd_cloexec(int fd, int from) noexcept {
-  return static_cast<int>(::syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, from));
+  return static_cast<int>(green::detail::sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, from));
 }
-void raw_close(int fd) noexcept { ::syscall(SYS_close, fd); }
+void raw_close(int fd) noexcept { green::detail::sys(SYS_close, fd); }
 
 int top_of_range() noexcept {
   rlimit rl{};
@@ -64,7 +65,7 @@ void set_bit(int fd, bool on) noexcept {
 struct Placing {
   Placing() noexcept {
     for (int idle = 0; !g_placing.compare_exchange_weak(idle, -1, std::memory_order_acquire); idle = 0)
-      ::syscall(SYS_sched_yield);
+      green::detail::sys(SYS_sched_yield);
   }
   ~Placing() { g_placing.store(0, std::memory_order_release); }
 };
@@ -96,7 +97,7 @@ int place_internal_fd(int fd, InternalFdOwner* owner) noexcept {
     raw_close(fd);
     fd = moved;
   } else {
-    ::syscall(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+    green::detail::sys(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
   }
   register_fd(fd, owner);
   errno = saved;
@@ -157,7 +158,7 @@ NoPlacement::NoPlacement() noexcept {
   for (int n = g_placing.load(std::memory_order_relaxed);;) {
     if (n >= 0 && g_placing.compare_exchange_weak(n, n + 1, std::memory_order_acquire)) return;
     if (n < 0) {
-      ::syscall(SYS_sched_yield);
+      green::detail::sys(SYS_sched_yield);
       n = g_placing.load(std::memory_order_relaxed);
     }
   }

@@ -1,5 +1,6 @@
 // core/loop.cpp — the only file that includes ev.h (see loop.h).
 #include "core/loop.h"
+#include "raw_syscall.h"
 
 #include <ev.h>
 #include <pthread.h>
@@ -149,7 +150,7 @@ void EventLoop::timers_nonempty(bool nonempty) noexcept {
 
 void EventLoop::start_doorbell() noexcept {
   // A raw system call: the interposer's eventfd hook would take it for the program's.
-  int fd = static_cast<int>(::syscall(SYS_eventfd2, 0, EFD_NONBLOCK | EFD_CLOEXEC));
+  int fd = static_cast<int>(green::detail::sys(SYS_eventfd2, 0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (fd < 0) {
     std::fprintf(stderr, "green: cannot create the hub's eventfd (eventfd failed): out of fds?\n");
     std::abort();
@@ -175,7 +176,7 @@ void EventLoop::close_doorbell() noexcept {
 void EventLoop::on_doorbell(struct ev_loop*, struct ev_io* w, int) {
   auto* self = static_cast<EventLoop*>(w->data);
   std::uint64_t rings;
-  (void)!::syscall(SYS_read, self->doorbell_fd_.load(std::memory_order_relaxed), &rings, sizeof rings);
+  (void)!green::detail::sys(SYS_read, self->doorbell_fd_.load(std::memory_order_relaxed), &rings, sizeof rings);
   // Cleared after the read: a ring from now on writes again, one before was
   // for what runs below.
   self->doorbell_rung_.store(false, std::memory_order_seq_cst);
@@ -313,7 +314,7 @@ void EventLoop::async_send() noexcept {
   if (doorbell_rung_.exchange(true, std::memory_order_seq_cst)) return;  // not yet answered: rung once is enough
   senders_.fetch_add(1, std::memory_order_seq_cst);
   std::uint64_t one = 1;
-  (void)!::syscall(SYS_write, doorbell_fd_.load(std::memory_order_seq_cst), &one, sizeof one);
+  (void)!green::detail::sys(SYS_write, doorbell_fd_.load(std::memory_order_seq_cst), &one, sizeof one);
   senders_.fetch_sub(1, std::memory_order_seq_cst);
 }
 

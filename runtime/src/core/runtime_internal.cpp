@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "core/hub_core.h"
-#include "core/raw_syscall.h"
 #include "green/detail/sched.h"
+#include "raw_syscall.h"
 
 namespace green::detail {
 

@@ -10,7 +10,7 @@
 #include <cstdlib>
 
 #include "core/hub_core.h"
-#include "core/raw_syscall.h"
+#include "raw_syscall.h"
 #include "runtime_internal.h"
 
 namespace green::detail {

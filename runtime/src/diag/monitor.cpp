@@ -45,6 +45,7 @@
 #include "diag/diagnostics.h"
 #include "diag/signal_safe.h"
 #include "green/settings.h"
+#include "raw_syscall.h"
 #include "runtime_internal.h"
 
 namespace green::detail {
@@ -144,7 +145,7 @@ void ask_handoff(Watched* w, Clock::time_point now, Clock::duration delay) {
   w->handoff_wait = std::min<Clock::duration>(w->handoff_wait * 2, kIdlePeriod);
   w->handoff_at = now + w->handoff_wait;
   g_handoff_request.store(true);
-  ::syscall(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
+  green::detail::sys(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
 }
 
 void watch() {
@@ -183,7 +184,7 @@ void watch() {
       g_elapsed_ms.store(static_cast<unsigned long long>(
           std::chrono::duration_cast<std::chrono::milliseconds>(now - w->since).count()));
       g_request.store(true);
-      ::syscall(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
+      green::detail::sys(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
     }
     period = all_idle ? std::min<Clock::duration>(period * 2, kIdlePeriod) : busy_period;
   }

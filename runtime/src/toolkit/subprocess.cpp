@@ -6,6 +6,7 @@
 // waiting greenlet parks; on a kernel without pidfd_open, waiting falls back
 // to polling waitpid(WNOHANG) with growing sleeps.
 #include "green/subprocess.h"
+#include "raw_syscall.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -155,7 +156,7 @@ Popen::Popen(std::vector<std::string> argv, PopenOptions opts) : argv_(std::move
     throw;
   }
 #ifdef SYS_pidfd_open
-  pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+  pidfd_ = static_cast<int>(green::detail::sys(SYS_pidfd_open, pid_, 0));
 #endif
 }
 

@@ -47,6 +47,11 @@ struct ThreadRecord {
   // stack is green's trampoline, below it the program's code (hand-off looks
   // for green's code only below it: core/handoff.h).
   void* user_frame = nullptr;
+  // Green is calling the program's code back (a signal handler, a once
+  // routine, a destructor or cleanup handler: CallingProgram) with its own
+  // frames live below: hand-off then looks at the whole stack. Changed and
+  // read only on the thread itself (also by signal handlers).
+  volatile int calling_program = 0;
 };
 
 // RegistryNode: a greenlet's entry in its hub's list of live greenlets (the
