@@ -189,6 +189,14 @@ int os_tid() noexcept;
 // whichever is installed now.
 void* os_thread_pointer() noexcept;
 
+// setxid_relay_install: make glibc's SIGSETXID handler (setuid & co. in a
+// multi-threaded process) run on the OS thread's own descriptor whatever is
+// installed, so it clears the mark glibc set there (core/setxid_relay.cpp
+// says why). True when the relay is in place; false while glibc's handler is
+// not there yet (its first pthread_create installs it). Per-green-thread
+// descriptors only (glibc 2.36).
+bool setxid_relay_install() noexcept;
+
 // Hand-off (runtime/src/core/handoff.h): a green thread that stops switching
 // goes on on a spare OS thread. handoff_enable: green-threads mode turns it on
 // (unless GREEN_HANDOFF_US=0). handoff_add_code: the loaded object holding

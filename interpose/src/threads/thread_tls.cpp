@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -246,11 +247,22 @@ void reuse(const Glibc& g, void* tp) noexcept {
   if (keep) std::memcpy(libc_block, saved, g.libc.size);
 }
 
+// setuid & co.: glibc's SIGSETXID handler must run on the OS thread's own
+// descriptor (core/setxid_relay.cpp). glibc installs it at its first
+// pthread_create, whichever that was: asked after each real one (a system
+// call beside a thread's creation), and at each green thread's creation until
+// relayed, in case glibc made its first thread by itself (timer_create's
+// SIGEV_THREAD, aio: not through the hook).
+std::atomic<bool> g_setxid_relayed{false};
+
+void relay_setxid() noexcept { g_setxid_relayed.store(gd::setxid_relay_install(), std::memory_order_relaxed); }
+
 }  // namespace
 
 void* tls_create() noexcept {
   const Glibc& g = glibc();
   if (!g.ok) return nullptr;
+  if (!g_setxid_relayed.load(std::memory_order_relaxed)) relay_setxid();
   void* tp = pool_take();
   if (tp) reuse(g, tp);
   else tp = g.allocate(nullptr);  // zeroed descriptor, dtv, every module's TLS image
@@ -300,8 +312,10 @@ void tls_real_thread_made() noexcept {
   // glibc's pthread_create marked the installed descriptor multi-threaded;
   // the OS thread's own must know too (its code and the main greenlet's use
   // malloc while the new thread does).
+  if (!glibc().ok) return;
   void* os = gd::os_thread_pointer();
-  if (glibc().ok && gd::thread_pointer_now() != os) at<int>(os, off::multiple_threads) = 1;
+  if (gd::thread_pointer_now() != os) at<int>(os, off::multiple_threads) = 1;
+  relay_setxid();
 }
 
 void tls_begin(GreenThread* t) noexcept {

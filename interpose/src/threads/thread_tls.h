@@ -33,7 +33,9 @@ void* tls_create() noexcept;
 
 // tls_real_thread_made: an OS thread was just made (glibc's pthread_create)
 // while a green thread's descriptor may be installed: mark the OS thread's
-// own descriptor multi-threaded too, as glibc marked the installed one.
+// own descriptor multi-threaded too, as glibc marked the installed one, and
+// relay glibc's setuid signal to the OS thread's own descriptor now that
+// glibc has installed it (setxid_relay_install, runtime_internal.h).
 void tls_real_thread_made() noexcept;
 
 // tls_write_tid: the descriptor at `tp` now runs on the OS thread `tid`

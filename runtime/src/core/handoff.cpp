@@ -34,7 +34,9 @@ struct Spare {
   GreenletCore* job = nullptr;  // set before `assigned`, by the hub's thread
   FiberState home;              // the spare's own stack, suspended while it runs a green thread
   void* own_tp = nullptr;
-  int tid = 0;
+  // Written once by the spare itself, after own_tp: a signal handler on any
+  // thread may look a spare up by it (handoff_spare_thread_pointer).
+  std::atomic<int> tid{0};
 };
 
 namespace {
@@ -155,14 +157,14 @@ void spare_main(Spare* s) {
   block_signals();
   fiber_adopt_thread(s->home);
   s->own_tp = thread_pointer();
-  s->tid = os_tid();
+  s->tid.store(os_tid(), std::memory_order_release);
   for (;;) {
     int st;
     while ((st = s->state.load(std::memory_order_acquire)) != Spare::assigned) futex_wait(&s->state, st);
     s->state.store(Spare::running, std::memory_order_relaxed);
     GreenletCore* g = s->job;
     void* tp = g->thread_record_->thread_pointer;
-    handoff_write_tid(tp, s->tid);
+    handoff_write_tid(tp, s->tid.load(std::memory_order_relaxed));
     set_thread_pointer(tp);
     fiber_switch(s->home, g->fiber_);
     // It came back (Hub::come_back): its context is saved; it runs on our
@@ -319,6 +321,13 @@ Spare* handoff_spare_of(const GreenletCore* g) noexcept {
 }
 
 FiberState& handoff_spare_home(Spare* s) noexcept { return s->home; }
+
+void* handoff_spare_thread_pointer(int tid) noexcept {
+  unsigned n = g_spare_count.load(std::memory_order_acquire);
+  for (unsigned i = 0; i < n; ++i)
+    if (g_spares[i]->tid.load(std::memory_order_acquire) == tid) return g_spares[i]->own_tp;
+  return nullptr;
+}
 
 BlockingRegion::BlockingRegion(void* caller_sp) noexcept : saved_(tls_region_sp) { tls_region_sp = caller_sp; }
 

@@ -70,6 +70,9 @@ void handoff_give_job(FiberState* f) noexcept;
 struct Spare;
 Spare* handoff_spare_of(const GreenletCore* g) noexcept;
 FiberState& handoff_spare_home(Spare* s) noexcept;
+// handoff_spare_thread_pointer: the own descriptor of the spare whose kernel
+// thread id is `tid`, or null when no spare has it. Async-signal-safe.
+void* handoff_spare_thread_pointer(int tid) noexcept;
 
 // handoff_write_tid: write `tid` into the descriptor at `thread_pointer`
 // (through the interposer's writer; nothing without one).

@@ -130,6 +130,8 @@ class Hub {
   // os_thread_pointer: this OS thread's own thread pointer, as it was when the
   // hub was made.
   void* os_thread_pointer() const noexcept { return os_tp_; }
+  // tid: the kernel id of the OS thread the hub was made on.
+  int tid() const noexcept { return tid_; }
 
   // Hand-off (core/handoff.h). displace: in the watchdog's signal handler,
   // park the running green thread `g` as away and switch to the hub fiber;
