@@ -56,6 +56,7 @@
 #include "gate/real.h"
 #include "green/settings.h"
 #include "io/stdio_vtables.h"
+#include "runtime_internal.h"
 
 namespace gi = green::interpose;
 using gi::Hook;
@@ -88,9 +89,16 @@ ssize_t _IO_file_read(FILE* fp, void* buf, ssize_t size) {
 // kernel, stopping the OS thread for good (two threads printing into a full
 // pipe hung); where greenlets share their OS thread's lock owner it lets the
 // second one into the FILE mid-flush. Blocking the thread until the pipe
-// drains, as before, is the lesser harm (docs/interposition.md).
+// drains, as before, is the lesser harm (docs/interposition.md). In
+// green-threads mode the blocked flush is a blocking region: hand-off moves
+// the green thread to a spare OS thread meanwhile, and the others run on
+// (those waiting for the lock go the same way).
 ssize_t _IO_file_write(FILE* fp, const void* data, ssize_t n) {
-  if (fp == stdout || fp == stderr || glibc_does_it(fp, Hook::_IO_file_write)) return REAL(_IO_file_write)(fp, data, n);
+  if (fp == stdout || fp == stderr) {
+    green::detail::BlockingRegion region(GREEN_CALLER_SP());
+    return REAL(_IO_file_write)(fp, data, n);
+  }
+  if (glibc_does_it(fp, Hook::_IO_file_write)) return REAL(_IO_file_write)(fp, data, n);
   gi::count(Hook::_IO_file_write, gi::Why::green);
   ssize_t to_do = n;
   const char* p = static_cast<const char*>(data);

@@ -15,6 +15,7 @@
 
 #include "gate/park.h"
 #include "gate/real.h"
+#include "runtime_internal.h"
 #include "threads/green_mutex.h"
 #include "threads/shared_objects.h"
 #include "threads/shared_wait.h"
@@ -61,15 +62,24 @@ int wait(pthread_cond_t* c, pthread_mutex_t* m, const gi::Deadline& d) {
 // glibc_wait: a wait on a process-shared condition (glibc's). A green thread
 // whose mutex is glibc's parks while a pool thread waits (shared_wait.h);
 // anyone else, bad arguments and mutexes whose owner glibc checks get glibc's
-// own call, `native`. A cancellation point, as glibc's.
+// own call, `native`. A cancellation point, as glibc's. A green thread whose
+// mutex glibc checks the owner of (recursive, error-checking, robust,
+// priority) waits in glibc itself, in the kernel: marked as a blocking region
+// (`caller_sp`: the exported hook's caller's stack pointer), so hand-off can
+// move it to a spare OS thread and the others keep running.
 template <class Native>
-int glibc_wait(gi::Hook h, pthread_cond_t* c, pthread_mutex_t* m, gt::CondWait how, clockid_t clock,
+int glibc_wait(gi::Hook h, void* caller_sp, pthread_cond_t* c, pthread_mutex_t* m, gt::CondWait how, clockid_t clock,
                const timespec* abs, Native native) {
-  if (!gt::on() || gt::mode() != gt::Mode::green || !gt::native_mutex(m)) return native();
+  if (!gt::on() || gt::mode() != gt::Mode::green) return native();
+  auto blocking = [&] {
+    green::detail::BlockingRegion region(caller_sp);
+    return native();
+  };
+  if (!gt::native_mutex(m)) return native();
   if (abs && !(how == gt::CondWait::timed ? gi::valid_timespec(abs) : gi::valid_abstime(clock, abs))) return native();
   return gi::barrier(h, native, [&] {
     int r = gt::shared_cond_wait(c, m, how, clock, abs);
-    return r < 0 ? native() : r;
+    return r < 0 ? blocking() : r;
   });
 }
 
@@ -99,14 +109,14 @@ int pthread_cond_destroy(pthread_cond_t* c) {
 
 int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
   if (native(c))
-    return glibc_wait(gi::Hook::pthread_cond_wait, c, m, gt::CondWait::untimed, CLOCK_REALTIME, nullptr,
-                      [&] { return REAL(pthread_cond_wait)(c, m); });
+    return glibc_wait(gi::Hook::pthread_cond_wait, GREEN_CALLER_SP(), c, m, gt::CondWait::untimed, CLOCK_REALTIME,
+                      nullptr, [&] { return REAL(pthread_cond_wait)(c, m); });
   return wait(c, m, gi::Deadline::never());
 }
 
 int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock, const struct timespec* abs) {
   if (native(c))
-    return glibc_wait(gi::Hook::pthread_cond_clockwait, c, m, gt::CondWait::clocked, clock, abs,
+    return glibc_wait(gi::Hook::pthread_cond_clockwait, GREEN_CALLER_SP(), c, m, gt::CondWait::clocked, clock, abs,
                       [&] { return REAL(pthread_cond_clockwait)(c, m, clock, abs); });
   if (!gi::valid_abstime(clock, abs)) return EINVAL;
   return wait(c, m, gi::Deadline::at(clock, *abs));
@@ -114,8 +124,8 @@ int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t cloc
 
 int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const struct timespec* abs) {
   if (native(c))
-    return glibc_wait(gi::Hook::pthread_cond_timedwait, c, m, gt::CondWait::timed, CLOCK_REALTIME, abs,
-                      [&] { return REAL(pthread_cond_timedwait)(c, m, abs); });
+    return glibc_wait(gi::Hook::pthread_cond_timedwait, GREEN_CALLER_SP(), c, m, gt::CondWait::timed, CLOCK_REALTIME,
+                      abs, [&] { return REAL(pthread_cond_timedwait)(c, m, abs); });
   if (!gi::valid_timespec(abs)) return EINVAL;
   return wait(c, m, gi::Deadline::at(static_cast<clockid_t>(clock_of(c)), *abs));
 }

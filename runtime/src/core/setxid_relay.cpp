@@ -40,8 +40,8 @@
 
 #include "core/handoff.h"
 #include "core/hub_core.h"
-#include "core/raw_syscall.h"
 #include "core/thread_pointer.h"
+#include "raw_syscall.h"
 #include "runtime_internal.h"
 
 namespace green::detail {
@@ -69,7 +69,7 @@ std::atomic<Handler> g_glibc{nullptr};
 // thread_locals, so it names the hub too), a spare's, or else the installed
 // one (only hubs and spares ever install another).
 void* own_thread_pointer() noexcept {
-  const int tid = static_cast<int>(raw_syscall(SYS_gettid));
+  const int tid = os_tid();
   Hub* hub = Hub::peek_in_signal();
   if (hub && hub->tid() == tid) return hub->os_thread_pointer();
   if (void* tp = handoff_spare_thread_pointer(tid)) return tp;

@@ -1,8 +1,9 @@
 /* pshared_sync.c — issue 17: a process-shared condition variable, rwlock and
  * barrier in a MAP_SHARED mapping, signalled, released and reached by a
- * forked child. They stay glibc's under green-run --threads (another process
- * uses them with glibc's own code), and while one thread waits on them the
- * other threads keep running, as natively. */
+ * forked child; and a process-shared condition variable whose mutex is
+ * recursive (glibc waits for it in the kernel), waited on by another thread. They stay glibc's under green-run
+ * --threads (another process uses them with glibc's own code), and while one thread waits on them the other threads
+ * keep running, as natively. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -21,6 +22,9 @@ struct shared {
   int flag;
   pthread_rwlock_t rwlock;
   pthread_barrier_t barrier;
+  pthread_mutex_t rmutex; /* recursive */
+  pthread_cond_t rcond;
+  int rflag;
 };
 
 static double now_s(void) {
@@ -40,6 +44,16 @@ static void* cond_waiter(void* arg) {
   for (;;) pthread_cond_wait(&sh->cond, &sh->mutex);
   pthread_cleanup_pop(1);
   return NULL;
+}
+
+/* Waits for the child's signal on the condition whose mutex is recursive. */
+static void* recursive_waiter(void* arg) {
+  struct shared* sh = arg;
+  pthread_mutex_lock(&sh->rmutex);
+  int r = 0;
+  while (!sh->rflag && r == 0) r = pthread_cond_wait(&sh->rcond, &sh->rmutex);
+  pthread_mutex_unlock(&sh->rmutex);
+  return (void*)(long)r;
 }
 
 static const char* waited(double t0) { return now_s() - t0 > 0.1 ? "yes" : "no"; }
@@ -64,6 +78,9 @@ int main(void) {
   pthread_barrierattr_init(&ba);
   pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
   printf("barrier_init shared: %d\n", pthread_barrier_init(&sh->barrier, &ba, 2));
+  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+  printf("recursive mutex_init shared: %d\n", pthread_mutex_init(&sh->rmutex, &ma));
+  printf("cond_init shared: %d\n", pthread_cond_init(&sh->rcond, &ca));
 
   int ready[2];
   if (pipe(ready) != 0) return 1;
@@ -81,6 +98,11 @@ int main(void) {
     pthread_rwlock_unlock(&sh->rwlock);
     usleep(300000);
     int r = pthread_barrier_wait(&sh->barrier);
+    usleep(300000);
+    pthread_mutex_lock(&sh->rmutex);
+    sh->rflag = 1;
+    pthread_cond_signal(&sh->rcond);
+    pthread_mutex_unlock(&sh->rmutex);
     _exit(r == 0 || r == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : 3);
   }
   char c;
@@ -114,6 +136,17 @@ int main(void) {
   printf("barrier_wait: %s, waited for the child: %s, ticker ran: %s\n",
          r == 0 || r == PTHREAD_BARRIER_SERIAL_THREAD ? "ok" : strerrorname_np(r), waited(t0), ticked(t));
 
+  /* The waiter waits in the kernel, inside glibc: under green-run --threads
+   * hand-off moves it to a spare OS thread, so the ticker keeps running. */
+  pthread_t rw;
+  t = ticker_ticks();
+  t0 = now_s();
+  pthread_create(&rw, NULL, recursive_waiter, sh);
+  void* rres = NULL;
+  pthread_join(rw, &rres);
+  printf("cond_wait, recursive mutex, in another thread: %ld, waited for the child: %s, ticker ran: %s\n", (long)rres,
+         waited(t0), ticked(t));
+
   pthread_t w;
   pthread_create(&w, NULL, cond_waiter, sh);
   usleep(100000);
@@ -132,5 +165,7 @@ int main(void) {
   pthread_rwlock_destroy(&sh->rwlock);
   pthread_cond_destroy(&sh->cond);
   pthread_mutex_destroy(&sh->mutex);
+  pthread_cond_destroy(&sh->rcond);
+  pthread_mutex_destroy(&sh->rmutex);
   return 0;
 }
