@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 
 namespace green::interpose {
 
@@ -34,6 +35,12 @@ void* real_fn(Hook h) noexcept {
 }
 
 void* libc_private(const char* name) noexcept { return ::dlsym(RTLD_DEFAULT, name); }
+
+std::size_t thread_db_offset(const char* name) noexcept {
+  // Three words: the field's size in bits, its count, its offset.
+  auto* d = static_cast<const std::uint32_t*>(libc_private(name));
+  return d ? d[2] : ~std::size_t{0};
+}
 
 void set_enosys() noexcept { errno = ENOSYS; }
 

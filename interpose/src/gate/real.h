@@ -10,6 +10,7 @@
 // recursing forever.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
 
 #include "gate/gate.h"
@@ -24,6 +25,10 @@ void* real_fn(Hook h) noexcept;
 // (GLIBC_PRIVATE entry points, libthread_db's layout descriptors), or null.
 // For a thread-local symbol, its address in the calling thread's block.
 void* libc_private(const char* name) noexcept;
+// thread_db_offset: the byte offset of a field as libc's libthread_db
+// descriptor `name` gives it ("_thread_db_pthread_tid": struct pthread's
+// tid), or ~0 when libc does not export that descriptor.
+std::size_t thread_db_offset(const char* name) noexcept;
 
 template <class R>
 R fail_value() noexcept;

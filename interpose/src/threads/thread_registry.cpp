@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gate/spinlock.h"
+#include "runtime_internal.h"
 #include "threads/threads.h"
 
 namespace green::interpose::threads {
@@ -73,6 +74,13 @@ GreenThread* from_pthread(pthread_t p) noexcept {
   auto* t = reinterpret_cast<GreenThread*>(p);
   std::lock_guard<SpinLock> g(g_lock);
   return registry().threads.count(t) ? t : nullptr;
+}
+
+void each_descriptor_here(void (*fn)(void* thread_pointer, void* arg), void* arg) noexcept {
+  const int here = detail::os_tid();
+  std::lock_guard<SpinLock> g(g_lock);
+  for (GreenThread* t : registry().threads)
+    if (t->thread_pointer && t->created_on == here) fn(t->thread_pointer, arg);
 }
 
 std::size_t live_threads() noexcept {

@@ -82,6 +82,7 @@ struct Glibc {
   void (*call_tls_dtors)() = nullptr;         // __call_tls_dtors
   std::ptrdiff_t resp = 0;                    // __resp from the thread pointer
   std::ptrdiff_t rseq = 0;                    // __rseq_offset: the rseq area from the thread pointer
+  std::size_t static_area = 0;                // static TLS below the thread pointer (tls_static_area)
   OwnBlock own[2];
   std::size_t own_count = 0;
   OwnBlock libc;  // libc's own static block: kept when a descriptor is reused
@@ -96,13 +97,6 @@ union Dtv {
     void* to_free;
   } pointer;
 };
-
-// field_offset: the offset a libthread_db descriptor gives (3 words: bits,
-// count, offset), or ~0 when libc does not export it.
-std::size_t field_offset(const char* name) {
-  auto* d = static_cast<const std::uint32_t*>(libc_private(name));
-  return d ? d[2] : ~std::size_t{0};
-}
 
 struct Finder {
   const void* address;
@@ -148,11 +142,11 @@ bool setup(Glibc& g) {
   if (std::strcmp(gnu_get_libc_version(), "2.36") != 0)
     return refuse("per-thread descriptors are verified on glibc 2.36 only");
   auto sizeof_pthread = static_cast<const std::uint32_t*>(libc_private("_thread_db_sizeof_pthread"));
-  if (!sizeof_pthread || *sizeof_pthread != off::size || field_offset("_thread_db_pthread_tid") != off::tid ||
-      field_offset("_thread_db_pthread_specific") != off::specific ||
-      field_offset("_thread_db_pthread_cancelhandling") != off::cancelhandling ||
-      field_offset("_thread_db_pthread_list") != off::list ||
-      field_offset("_thread_db_pthread_start_routine") != off::start_routine)
+  if (!sizeof_pthread || *sizeof_pthread != off::size || thread_db_offset("_thread_db_pthread_tid") != off::tid ||
+      thread_db_offset("_thread_db_pthread_specific") != off::specific ||
+      thread_db_offset("_thread_db_pthread_cancelhandling") != off::cancelhandling ||
+      thread_db_offset("_thread_db_pthread_list") != off::list ||
+      thread_db_offset("_thread_db_pthread_start_routine") != off::start_routine)
     return refuse("this glibc's struct pthread is not the layout green knows");
   void* os = gd::os_thread_pointer();
   if (at<void*>(os, off::tcb) != os || at<void*>(os, off::self) != os ||
@@ -165,8 +159,14 @@ bool setup(Glibc& g) {
   g.call_tls_dtors = reinterpret_cast<void (*)()>(libc_private("__call_tls_dtors"));
   auto* resp = static_cast<char*>(libc_private("__resp"));
   auto* rseq = static_cast<const std::ptrdiff_t*>(libc_private("__rseq_offset"));
-  if (!g.allocate || !g.init || !g.deallocate || !g.ctype_init || !g.call_tls_dtors || !resp || !rseq)
+  auto static_info = reinterpret_cast<void (*)(std::size_t*, std::size_t*)>(libc_private("_dl_get_tls_static_info"));
+  if (!g.allocate || !g.init || !g.deallocate || !g.ctype_init || !g.call_tls_dtors || !resp || !rseq || !static_info)
     return refuse("a glibc entry point it needs is missing");
+  // glibc's static TLS size counts the descriptor above the thread pointer.
+  std::size_t static_size = 0, static_align = 0;
+  static_info(&static_size, &static_align);
+  if (static_size <= off::size) return refuse("glibc's static TLS size is not what green knows");
+  g.static_area = static_size - off::size;
   g.resp = resp - static_cast<char*>(gd::thread_pointer_now());
   g.rseq = *rseq;
   // green's own libraries: the runtime (this hub's state) and the preload.
@@ -255,6 +255,10 @@ void reuse(const Glibc& g, void* tp) noexcept {
 // SIGEV_THREAD, aio: not through the hook).
 std::atomic<bool> g_setxid_relayed{false};
 
+// A green thread's descriptor was made: from then on a library's static TLS
+// must reach green threads too (tls_static_area).
+std::atomic<bool> g_made{false};
+
 void relay_setxid() noexcept { g_setxid_relayed.store(gd::setxid_relay_install(), std::memory_order_relaxed); }
 
 }  // namespace
@@ -299,8 +303,11 @@ void* tls_create() noexcept {
   at<int>(tp, g.rseq + 4) = -2;
   for (std::size_t i = 0; i < g.own_count; ++i)
     std::memcpy(static_cast<char*>(tp) - g.own[i].offset, static_cast<char*>(os) - g.own[i].offset, g.own[i].size);
+  g_made.store(true, std::memory_order_release);
   return tp;
 }
+
+std::size_t tls_static_area() noexcept { return g_made.load(std::memory_order_acquire) ? glibc().static_area : 0; }
 
 void tls_write_tid(void* tp, int tid) noexcept {
   if (glibc().ok) at<int>(tp, off::tid) = tid;

@@ -31,6 +31,11 @@ struct GreenThread;
 // unverified or out of memory: the thread then shares its OS thread's.
 void* tls_create() noexcept;
 
+// tls_static_area: how many bytes of static TLS lie below each descriptor's
+// thread pointer (glibc's static TLS size less the descriptor) once a green
+// thread's descriptor has been made; 0 before, and when per-thread TLS is off.
+std::size_t tls_static_area() noexcept;
+
 // tls_real_thread_made: an OS thread was just made (glibc's pthread_create)
 // while a green thread's descriptor may be installed: mark the OS thread's
 // own descriptor multi-threaded too, as glibc marked the installed one, and

@@ -129,6 +129,11 @@ void registry_remove(GreenThread* t);
 // with_live: `fn(t)` under the registry lock, `t` the green thread with owner
 // id `id` if it has not finished, else null; returns what `fn` returns.
 int with_live(int id, int (*fn)(const GreenThread* t)) noexcept;
+// each_descriptor_here: `fn(tp, arg)`, under the registry lock, for the
+// descriptor of every green thread made on the calling OS thread (they run on
+// its hub, where their descriptors are made and freed) that has one of its
+// own: made (pthread_create), not yet freed (tls_end).
+void each_descriptor_here(void (*fn)(void* thread_pointer, void* arg), void* arg) noexcept;
 // live_threads: green threads that have not finished.
 std::size_t live_threads() noexcept;
 // thread_finished: mark `t` done, wake joiners and main's pthread_exit.
