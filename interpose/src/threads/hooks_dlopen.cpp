@@ -160,7 +160,13 @@ void* green_dlopen_spreading(const char* file, int mode) {
   const void* ret = ret_in_caller(caller);
   errno = saved;
   auto real = REAL(dlopen);
-  void* handle = ret ? green_call_via(ret, reinterpret_cast<void*>(real), file, mode) : real(file, mode);
+  void* handle;
+  {
+    // The library's constructors run with these frames below: hand-off must
+    // not take the thread away from them.
+    green::detail::CallingProgram back;
+    handle = ret ? green_call_via(ret, reinterpret_cast<void*>(real), file, mode) : real(file, mode);
+  }
   if (handle) {
     saved = errno;
     load.spread();
