@@ -27,6 +27,7 @@
 #include <cstring>
 
 #include "gate/real.h"
+#include "raw_syscall.h"
 #include "runtime_internal.h"
 #include "threads/identity.h"
 #include "threads/thread_tls.h"
@@ -124,8 +125,7 @@ int signal_thread(const GreenThread* t, int sig, const sigval* value) noexcept {
   if (sig < 0 || sig >= NSIG || sig == 32 || sig == 33) return EINVAL;
   if (t->done) return value ? ESRCH : 0;
   if (sig == 0) return 0;
-  const int saved = errno;
-  long rc;
+  long rc;  // raw: -errno, and the caller's errno untouched
   const pid_t pid = ::getpid();
   if (value) {
     siginfo_t info;
@@ -135,13 +135,11 @@ int signal_thread(const GreenThread* t, int sig, const sigval* value) noexcept {
     info.si_pid = pid;
     info.si_uid = ::getuid();
     info.si_value = *value;
-    rc = REAL(syscall)(SYS_rt_tgsigqueueinfo, pid, host_tid(t), sig, &info);
+    rc = detail::raw_syscall(SYS_rt_tgsigqueueinfo, pid, host_tid(t), sig, reinterpret_cast<long>(&info));
   } else {
-    rc = REAL(syscall)(SYS_tgkill, pid, host_tid(t), sig);
+    rc = detail::raw_syscall(SYS_tgkill, pid, host_tid(t), sig);
   }
-  int err = rc < 0 ? errno : 0;
-  errno = saved;
-  return err;
+  return rc < 0 ? static_cast<int>(-rc) : 0;
 }
 
 }  // namespace green::interpose::threads

@@ -60,17 +60,36 @@ std::atomic<bool> g_full_noted{false};
 struct Range {
   std::uintptr_t lo = 0, hi = 0;
 };
-constexpr unsigned kMaxRanges = 8;
-Range g_code[kMaxRanges];
-std::atomic<unsigned> g_code_count{0};
+// Ranges: appended only (the signal handler reads them without a lock).
+template <unsigned N>
+struct Ranges {
+  Range at[N];
+  std::atomic<unsigned> count{0};
+
+  bool contains(std::uintptr_t a) const noexcept {
+    unsigned n = count.load(std::memory_order_acquire);
+    for (unsigned i = 0; i < n; ++i)
+      if (a >= at[i].lo && a < at[i].hi) return true;
+    return false;
+  }
+  // add: false when full. A range already there is not added twice.
+  bool add(std::uintptr_t lo, std::uintptr_t hi) noexcept {
+    unsigned n = count.load(std::memory_order_relaxed);
+    for (unsigned k = 0; k < n; ++k)
+      if (at[k].lo == lo) return true;
+    if (n == N) return false;
+    at[n] = {lo, hi};
+    count.store(n + 1, std::memory_order_release);
+    return true;
+  }
+};
+Ranges<8> g_code;
 
 // The libraries green's code calls into (libc, the dynamic linker, the C++ and
 // unwinder runtimes, libm, libev, Boost.Context, OpenSSL): a green thread
 // interrupted in one of them may have been called by green's code. Code of
 // no such library and not green's is the program's own.
-constexpr unsigned kMaxShared = 16;
-Range g_shared[kMaxShared];
-std::atomic<unsigned> g_shared_count{0};
+Ranges<16> g_shared;
 
 void (*g_tid_writer)(void*, int) = nullptr;
 
@@ -95,13 +114,6 @@ void block_signals() noexcept {
   raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&all), 0, 8);
 }
 
-bool in_shared(std::uintptr_t a) noexcept {
-  unsigned n = g_shared_count.load(std::memory_order_acquire);
-  for (unsigned i = 0; i < n; ++i)
-    if (a >= g_shared[i].lo && a < g_shared[i].hi) return true;
-  return false;
-}
-
 int add_shared(dl_phdr_info* info, std::size_t, void*) {
   static const char* const kNames[] = {"/libc.so",  "/ld-linux",  "/libstdc++.so", "/libgcc_s.so", "/libm.so",
                                        "/libev.so", "/libboost_", "/libssl.so",    "/libcrypto.so"};
@@ -112,20 +124,12 @@ int add_shared(dl_phdr_info* info, std::size_t, void*) {
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& p = info->dlpi_phdr[i];
     if (p.p_type != PT_LOAD || !(p.p_flags & PF_X)) continue;
-    unsigned n = g_shared_count.load(std::memory_order_relaxed);
-    if (n == kMaxShared) return 1;
-    g_shared[n] = {info->dlpi_addr + p.p_vaddr, info->dlpi_addr + p.p_vaddr + p.p_memsz};
-    g_shared_count.store(n + 1, std::memory_order_release);
+    if (!g_shared.add(info->dlpi_addr + p.p_vaddr, info->dlpi_addr + p.p_vaddr + p.p_memsz)) return 1;
   }
   return 0;
 }
 
-bool in_code(std::uintptr_t a) noexcept {
-  unsigned n = g_code_count.load(std::memory_order_acquire);
-  for (unsigned i = 0; i < n; ++i)
-    if (a >= g_code[i].lo && a < g_code[i].hi) return true;
-  return false;
-}
+bool in_code(std::uintptr_t a) noexcept { return g_code.contains(a); }
 
 // any_code_between: a word in [lo, hi) that is an address in green's code.
 bool any_code_between(std::uintptr_t lo, std::uintptr_t hi) noexcept {
@@ -141,13 +145,7 @@ int add_object(dl_phdr_info* info, std::size_t, void* arg) {
     if (p.p_type != PT_LOAD || !(p.p_flags & PF_X)) continue;
     std::uintptr_t lo = info->dlpi_addr + p.p_vaddr, hi = lo + p.p_memsz;
     if (a < lo || a >= hi) continue;
-    unsigned n = g_code_count.load(std::memory_order_relaxed);
-    for (unsigned k = 0; k < n; ++k)
-      if (g_code[k].lo == lo) return 1;
-    if (n < kMaxRanges) {
-      g_code[n] = {lo, hi};
-      g_code_count.store(n + 1, std::memory_order_release);
-    }
+    g_code.add(lo, hi);
     return 1;
   }
   return 0;
@@ -195,7 +193,7 @@ void handoff_enable() noexcept {
   g_limit = std::min<unsigned>(kMaxSpares, static_cast<unsigned>(setting_number("GREEN_SPARE_THREADS")));
   if (g_delay_us == 0 || g_limit == 0) return;
   handoff_add_code(reinterpret_cast<const void*>(&handoff_enable));
-  if (g_shared_count.load(std::memory_order_acquire) == 0) dl_iterate_phdr(&add_shared, nullptr);
+  if (g_shared.count.load(std::memory_order_acquire) == 0) dl_iterate_phdr(&add_shared, nullptr);
   g_enabled.store(true, std::memory_order_release);
   // The mode may be decided after this thread's hub was made (a hooked call
   // before the first pthread one): the watchdog must see that hub too.
@@ -282,7 +280,7 @@ bool handoff_try(void* ucontext) noexcept {
   // program's frames, and decline every look for as long as they live.
   // Anywhere else (libc...), green may have made the call: scan the stack.
   std::uintptr_t scan_from = region && rsp < region ? region : rsp;
-  const bool programs_own = !in_shared(rip) && rec->calling_program == 0;
+  const bool programs_own = !g_shared.contains(rip) && rec->calling_program == 0;
   if (in_code(rip) || rsp < lo || rsp > top || (!programs_own && any_code_between(scan_from, top))) {
     g_declined.fetch_add(1, std::memory_order_relaxed);
     return false;
