@@ -13,8 +13,10 @@
 
 #include <atomic>
 #include <climits>
+#include <optional>
 
 #include "gate/real.h"
+#include "runtime_internal.h"
 #include "threads/green_mutex.h"
 #include "threads/shared_wait.h"
 #include "threads/threads.h"
@@ -43,15 +45,22 @@ void abandon(const void* key, std::uintptr_t) {
   gt::mutex_unlock(m);
 }
 
-int lock_slow(pthread_mutex_t* m, const gi::Deadline& d) {
+// `caller`: the hook's return address. green's own locks (std::mutex in the
+// runtime) come here too; their holders include OS threads of green's, so
+// their waiters sleep as OS threads (Want::os_sleep).
+int lock_slow(pthread_mutex_t* m, const gi::Deadline& d, const void* caller) {
   auto w = word(m);
+  const bool own = caller && green::detail::is_green_code(caller);
+  gi::lot::Want want{"pthread_mutex_lock"};
+  want.os_sleep = own;
   for (;;) {
     int v = w.load(std::memory_order_relaxed);
     if (!(v & kLocked)) {
       if (w.compare_exchange_weak(v, v | kLocked, std::memory_order_acquire)) return 0;
       continue;
     }
-    gt::WaitNote note("pthread_mutex_lock", m, m->__data.__owner);
+    std::optional<gt::WaitNote> note;
+    if (!own) note.emplace("pthread_mutex_lock", m, m->__data.__owner);
     auto r = gi::lot::park(
         m,
         [&] {
@@ -63,13 +72,13 @@ int lock_slow(pthread_mutex_t* m, const gi::Deadline& d) {
             if (w.compare_exchange_weak(x, x | kParked, std::memory_order_relaxed)) return true;
           }
         },
-        [] {}, d, {"pthread_mutex_lock"}, nullptr, abandon);
+        [] {}, d, want, nullptr, abandon);
     if (r == gi::lot::Result::unparked) return 0;  // handed over: ours
     if (r == gi::lot::Result::timed_out) return ETIMEDOUT;
   }
 }
 
-int lock(pthread_mutex_t* m, const gi::Deadline& d, bool try_only) {
+int lock(pthread_mutex_t* m, const gi::Deadline& d, bool try_only, const void* caller = nullptr) {
   int id = gt::self_id();
   int type = type_of(m);
   if (type == PTHREAD_MUTEX_RECURSIVE_NP && m->__data.__owner == id) {
@@ -81,11 +90,24 @@ int lock(pthread_mutex_t* m, const gi::Deadline& d, bool try_only) {
   int expected = 0;
   if (!word(m).compare_exchange_strong(expected, kLocked, std::memory_order_acquire)) {
     if (try_only) return EBUSY;
-    if (int r = lock_slow(m, d)) return r;
+    if (int r = lock_slow(m, d, caller)) return r;
   }
   m->__data.__owner = id;
   m->__data.__count = 1;
   return 0;
+}
+
+int clocklock(pthread_mutex_t* m, clockid_t clock, const struct timespec* abs, const void* caller) {
+  if (gt::native_mutex(m)) {
+    if (!gt::on() || gt::mode() != gt::Mode::green || !gi::valid_abstime(clock, abs))
+      return REAL(pthread_mutex_clocklock)(m, clock, abs);
+    return gt::shared_mutex_lock(m, clock, abs);
+  }
+  // As glibc: the time is only checked when the mutex is not free.
+  int r = lock(m, gi::Deadline::never(), true);
+  if (r != EBUSY) return r;
+  if (!gi::valid_abstime(clock, abs)) return EINVAL;
+  return lock(m, gi::Deadline::at(clock, *abs), false, caller);
 }
 
 }  // namespace
@@ -158,7 +180,7 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
     if (!gt::on() || gt::mode() != gt::Mode::green) return REAL(pthread_mutex_lock)(m);
     return gt::shared_mutex_lock(m, CLOCK_REALTIME, nullptr);
   }
-  return lock(m, gi::Deadline::never(), false);
+  return lock(m, gi::Deadline::never(), false, __builtin_return_address(0));
 }
 
 int pthread_mutex_trylock(pthread_mutex_t* m) {
@@ -167,16 +189,7 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
 }
 
 int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const struct timespec* abs) {
-  if (gt::native_mutex(m)) {
-    if (!gt::on() || gt::mode() != gt::Mode::green || !gi::valid_abstime(clock, abs))
-      return REAL(pthread_mutex_clocklock)(m, clock, abs);
-    return gt::shared_mutex_lock(m, clock, abs);
-  }
-  // As glibc: the time is only checked when the mutex is not free.
-  int r = lock(m, gi::Deadline::never(), true);
-  if (r != EBUSY) return r;
-  if (!gi::valid_abstime(clock, abs)) return EINVAL;
-  return lock(m, gi::Deadline::at(clock, *abs), false);
+  return clocklock(m, clock, abs, __builtin_return_address(0));
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t* m, const struct timespec* abs) {
@@ -185,7 +198,7 @@ int pthread_mutex_timedlock(pthread_mutex_t* m, const struct timespec* abs) {
       return REAL(pthread_mutex_timedlock)(m, abs);
     return gt::shared_mutex_lock(m, CLOCK_REALTIME, abs);
   }
-  return pthread_mutex_clocklock(m, CLOCK_REALTIME, abs);
+  return clocklock(m, CLOCK_REALTIME, abs, __builtin_return_address(0));
 }
 
 int pthread_mutex_unlock(pthread_mutex_t* m) { return gt::mutex_unlock(m); }

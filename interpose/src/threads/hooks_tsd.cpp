@@ -129,10 +129,13 @@ int pthread_once(pthread_once_t* once, void (*init)(void)) {
       run.finished = true;
       return 0;
     }
+    // green's own std::call_once sleeps as an OS thread (parking_lot.h: os_sleep).
+    gi::lot::Want want{"pthread_once"};
+    want.os_sleep = green::detail::is_green_code(__builtin_return_address(0));
     gt::WaitNote note("pthread_once: waits for another thread's init routine", once);
     gi::lot::park(
-        once, [&] { return state.load(std::memory_order_acquire) == kOnceRunning; }, [] {}, gi::Deadline::never(),
-        {"pthread_once"}, nullptr, nullptr);
+        once, [&] { return state.load(std::memory_order_acquire) == kOnceRunning; }, [] {}, gi::Deadline::never(), want,
+        nullptr, nullptr);
   }
 }
 

@@ -221,7 +221,7 @@ Result park(const void* key, FunctionRef<bool()> validate, FunctionRef<void()> b
   w.key = key;
   w.id = threads::self_id();
   w.tid = my_tid();
-  bool green = threads::mode() == threads::Mode::green;
+  bool green = !want.os_sleep && threads::mode() == threads::Mode::green;
   if (green) {
     w.greenlet = detail::current_core();
     w.hub = this_hub();

@@ -56,6 +56,11 @@ enum class Result { unparked, timed_out, invalid };
 struct Want {
   const char* reason;       // "pthread_mutex_lock", ... (static string)
   std::uintptr_t data = 0;  // primitive-specific (rwlock: read or write)
+  // os_sleep: sleep the OS thread even where a greenlet would park: the
+  // caller is green's own code, whose locks OS threads (the watchdog, spares,
+  // pool workers) hold for moments; parked there, the hub would be in the
+  // middle of its own work with nothing armed to wake it.
+  bool os_sleep = false;
 };
 
 // park: under the lock of `key`'s bucket, call validate(); if it returns

@@ -191,8 +191,9 @@ Spare* reserve() noexcept {
 void handoff_enable() noexcept {
   g_delay_us = static_cast<unsigned long long>(setting_number("GREEN_HANDOFF_US"));
   g_limit = std::min<unsigned>(kMaxSpares, static_cast<unsigned>(setting_number("GREEN_SPARE_THREADS")));
-  if (g_delay_us == 0 || g_limit == 0) return;
+  // Known with hand-off off too: the interposer asks is_green_code of callers.
   handoff_add_code(reinterpret_cast<const void*>(&handoff_enable));
+  if (g_delay_us == 0 || g_limit == 0) return;
   if (g_shared.count.load(std::memory_order_acquire) == 0) dl_iterate_phdr(&add_shared, nullptr);
   g_enabled.store(true, std::memory_order_release);
   // The mode may be decided after this thread's hub was made (a hooked call

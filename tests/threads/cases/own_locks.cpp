@@ -1,0 +1,68 @@
+// own_locks.cpp — green's own locks (std::mutex inside the runtime) are held
+// by green's OS threads too (the watchdog, spares, pool workers). A green
+// thread that waits for one must not park as if for a program's mutex: the
+// hub, with nothing armed, would call it a deadlock (a fresh-clone CI run
+// printed one from gzip: its main thread was making its hub while the
+// watchdog held the hub list's lock).
+//
+// Under the preload this program makes itself "green's code" (the runtime's
+// handoff_add_code, found by name) and starts its holder as green starts its
+// own threads (start_named_thread). Natively: a std::thread. Either way the
+// main thread waits 300 ms for the lock and gets it. What the run writes to
+// stderr (a deadlock report) is caught in a file and shown on stdout, which
+// the runner compares with the native run's.
+#include <dlfcn.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "os_threads.h"
+
+namespace {
+
+std::mutex g_lock;
+std::atomic<bool> g_held{false};
+
+void holder(void*) {
+  std::lock_guard<std::mutex> hold(g_lock);
+  g_held.store(true, std::memory_order_release);
+  const timespec pause{0, 300 * 1000 * 1000};
+  ::nanosleep(&pause, nullptr);
+}
+
+using AddCode = void (*)(const void*);
+using StartThread = void (*)(const char*, void (*)(void*), void*);
+
+}  // namespace
+
+int main() {
+  std::FILE* caught = std::tmpfile();
+  if (!caught || ::dup2(::fileno(caught), STDERR_FILENO) < 0) return 1;
+  auto add_code = reinterpret_cast<AddCode>(::dlsym(RTLD_DEFAULT, "_ZN5green6detail16handoff_add_codeEPKv"));
+  auto start = reinterpret_cast<StartThread>(
+      ::dlsym(RTLD_DEFAULT, "_ZN5green6detail18start_named_threadEPKcPFvPvES3_"));
+  std::thread native;
+  if (add_code && start) {
+    add_code(reinterpret_cast<const void*>(&holder));
+    start("green-holder", &holder, nullptr);
+  } else {
+    native = std::thread(holder, nullptr);
+  }
+  const timespec tick{0, 1000 * 1000};
+  for (int i = 0; i < 5000 && !g_held.load(std::memory_order_acquire); ++i) ::nanosleep(&tick, nullptr);
+  note_os_threads("own_locks.main");
+  {
+    std::lock_guard<std::mutex> mine(g_lock);
+    std::printf("the main thread got the lock after the holder let it go\n");
+  }
+  if (native.joinable()) native.join();
+  std::rewind(caught);
+  char line[256];
+  while (std::fgets(line, sizeof line, caught)) std::printf("stderr: %s", line);
+  return 0;
+}
