@@ -4,11 +4,19 @@
 # greenlets took less than half the sequential time), and stops the server
 # by its pid.
 #
-# usage: run_client.sh postgres|redis|http|mariadb EXAMPLE
+# usage: run_client.sh postgres|redis|http|mariadb EXAMPLE [GREEN_RUN [ARGS...]]
+# With GREEN_RUN (mariadb only): the server itself runs under
+# `GREEN_RUN ARGS... mariadbd ...`, and once the clients are served it must
+# have had a single OS thread of its own (green's helpers, named green-...,
+# aside) and, where the kernel allows it, InnoDB must have used io_uring.
+# run_client.sh redis-benchmark GREEN_RUN: redis-benchmark --threads 2 (two
+# threads polling with a zero timeout) natively and under GREEN_RUN --threads
+# against one redis-server: each run ends, and reports every command.
 # Exit 77 (skipped) only when the server's binary is not installed.
 set -euo pipefail
 kind=$1
 example=$2
+server_run=("${@:3}")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # 50 greenlets at once; 10 one after another are enough to show the difference
 # (and keep the suite short): --check asks for less than half their time.
@@ -61,6 +69,16 @@ as_user() {
   fi
 }
 
+# program_threads PID: the OS threads of process PID but green's own.
+program_threads() {
+  local n=0 comm
+  for task in /proc/"$1"/task/*; do
+    comm=$(cat "$task/comm" 2>/dev/null) || continue
+    case $comm in green-*) ;; *) n=$((n + 1)) ;; esac
+  done
+  echo "$n"
+}
+
 # owned_dir NAME USER: a directory of the throwaway dir the server may write.
 owned_dir() {
   mkdir -p "$work/$1"
@@ -93,6 +111,28 @@ case $kind in
     wait_port "$port"
     "$example" 127.0.0.1 "$port" "${client_args[@]}"
     ;;
+  redis-benchmark)
+    command -v redis-server > /dev/null || skip "redis-server is not installed (apt-get install redis-server)"
+    command -v redis-benchmark > /dev/null || skip "redis-benchmark is not installed (apt-get install redis-tools)"
+    port=$(free_port)
+    redis-server --bind 127.0.0.1 --port "$port" --dir "$work" --save '' --appendonly no \
+      --daemonize no > "$work/redis.log" 2>&1 &
+    pids+=($!)
+    wait_port "$port"
+    bench=(redis-benchmark -h 127.0.0.1 -p "$port" --threads 2 -c 20 -n 20000 -t set,get,incr,lpush -q)
+    for run in native green; do
+      prefix=()
+      [ $run = green ] && prefix=("$example" --threads)
+      rc=0
+      timeout -s KILL 120 "${prefix[@]}" "${bench[@]}" > "$work/$run.out" 2> "$work/$run.err" || rc=$?
+      # The last line of each command: "SET: 26560.42 requests per second, p50=...".
+      tr '\r' '\n' < "$work/$run.out" | grep -o '^[A-Z]*: [0-9.]* requests per second' | cut -d: -f1 > "$work/$run.done"
+      echo "$run (exit $rc): $(tr '\n' ' ' < "$work/$run.done")"
+      [ $rc = 0 ] || fail "redis-benchmark --threads 2 ($run) exited $rc: $(tail -3 "$work/$run.err")"
+    done
+    cmp -s "$work/native.done" "$work/green.done" || fail "the runs reported different commands"
+    [ -s "$work/green.done" ] || fail "no command reported"
+    ;;
   http)
     command -v openssl > /dev/null || skip "openssl is not installed (apt-get install openssl)"
     openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
@@ -114,12 +154,21 @@ case $kind in
     # As root, mariadbd drops to mysql itself (then $! is the server's pid).
     user_opt=()
     [ "$(id -u)" -eq 0 ] && user_opt=(--user=mysql)
-    mariadbd --no-defaults "${user_opt[@]}" --datadir="$data" --bind-address=127.0.0.1 --port="$port" \
-      --socket="$data/sock" --skip-grant-tables --skip-log-bin --innodb-buffer-pool-size=16M \
+    "${server_run[@]}" mariadbd --no-defaults "${user_opt[@]}" --datadir="$data" --bind-address=127.0.0.1 \
+      --port="$port" --socket="$data/sock" --skip-grant-tables --skip-log-bin --innodb-buffer-pool-size=16M \
       --max-connections=200 > "$work/mariadb.log" 2>&1 &
-    pids+=($!)
+    server=$!
+    pids+=("$server")
     wait_port "$port"
     "$example" 127.0.0.1 "$port" green "${client_args[@]}"
+    if [ ${#server_run[@]} -gt 0 ]; then
+      under="$(basename "${server_run[0]}") ${server_run[*]:1}"
+      threads=$(program_threads "$server")
+      [ "$threads" = 1 ] || fail "the server under $under had $threads OS threads of its own (expected 1)"
+      echo "the server under $under: 1 OS thread of its own"
+      grep -q "Using io_uring" "$work/mariadb.log" && echo "InnoDB used io_uring" ||
+        echo "InnoDB did not use io_uring (the kernel refused it): $(grep -m1 -i "aio\|uring" "$work/mariadb.log")"
+    fi
     ;;
   *)
     echo "usage: run_client.sh postgres|redis|http|mariadb EXAMPLE" >&2
