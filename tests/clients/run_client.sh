@@ -79,6 +79,16 @@ program_threads() {
   echo "$n"
 }
 
+# start_redis: a redis-server on 127.0.0.1:$port, no persistence.
+start_redis() {
+  command -v redis-server > /dev/null || skip "redis-server is not installed (apt-get install redis-server)"
+  port=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$work" --save '' --appendonly no \
+    --daemonize no > "$work/redis.log" 2>&1 &
+  pids+=($!)
+  wait_port "$port"
+}
+
 # owned_dir NAME USER: a directory of the throwaway dir the server may write.
 owned_dir() {
   mkdir -p "$work/$1"
@@ -103,22 +113,12 @@ case $kind in
     "$example" "host=127.0.0.1 port=$port user=postgres dbname=postgres" "${client_args[@]}"
     ;;
   redis)
-    command -v redis-server > /dev/null || skip "redis-server is not installed (apt-get install redis-server)"
-    port=$(free_port)
-    redis-server --bind 127.0.0.1 --port "$port" --dir "$work" --save '' --appendonly no \
-      --daemonize no > "$work/redis.log" 2>&1 &
-    pids+=($!)
-    wait_port "$port"
+    start_redis
     "$example" 127.0.0.1 "$port" "${client_args[@]}"
     ;;
   redis-benchmark)
-    command -v redis-server > /dev/null || skip "redis-server is not installed (apt-get install redis-server)"
+    start_redis
     command -v redis-benchmark > /dev/null || skip "redis-benchmark is not installed (apt-get install redis-tools)"
-    port=$(free_port)
-    redis-server --bind 127.0.0.1 --port "$port" --dir "$work" --save '' --appendonly no \
-      --daemonize no > "$work/redis.log" 2>&1 &
-    pids+=($!)
-    wait_port "$port"
     bench=(redis-benchmark -h 127.0.0.1 -p "$port" --threads 2 -c 20 -n 20000 -t set,get,incr,lpush -q)
     for run in native green; do
       prefix=()
