@@ -307,6 +307,7 @@ int pthread_kill(pthread_t th, int sig) {
 int pthread_cancel(pthread_t th) {
   gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
   if (!t) return REAL(pthread_cancel)(th);
+  green::detail::handoff_come_back();  // interrupt() below is the hub's, on its thread
   if (t->done || t->exiting) return 0;
   t->cancel_pending = true;
   // Parked in a cancellation point with cancellation enabled: end that wait now.

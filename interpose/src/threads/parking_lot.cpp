@@ -238,7 +238,14 @@ Result park(const void* key, FunctionRef<bool()> validate, FunctionRef<void()> b
   return r;
 }
 
+// Every unpark begins with handoff_come_back: an unparker that is a green
+// thread gone on on a spare OS thread (hand-off) goes back to its hub's thread
+// before any bucket lock. There its cached thread id (my_tid) is true again,
+// so waking a waiter of its own hub happens on that hub's thread — not as a
+// push onto the run queue of a hub that runs, or sleeps in its event loop, on
+// another thread (test threads.handoff_wake).
 void unpark_one(const void* key, FunctionRef<std::uintptr_t(bool, const Waiting&, bool)> decide) {
+  detail::handoff_come_back();
   Bucket& b = bucket_of(key);
   Waiter* w;
   {
@@ -258,6 +265,7 @@ void unpark_one(const void* key, FunctionRef<std::uintptr_t(bool, const Waiting&
 
 std::size_t unpark_filter(const void* key, FunctionRef<void()> prepare,
                           FunctionRef<Pick(const Waiting&, std::uintptr_t&)> pick) {
+  detail::handoff_come_back();
   Bucket& b = bucket_of(key);
   WakeList wakes;
   std::size_t taken = 0;

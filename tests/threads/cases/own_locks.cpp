@@ -5,13 +5,13 @@
 // printed one from gzip: its main thread was making its hub while the
 // watchdog held the hub list's lock).
 //
-// Under the preload this program makes itself "green's code" (the runtime's
-// handoff_add_code, found by name) and starts its holder as green starts its
-// own threads (start_named_thread). Natively: a std::thread. Either way the
+// The program links the runtime and makes itself "green's code"
+// (handoff_add_code) and starts its holder as green starts its own threads
+// (start_named_thread: an OS thread in either run). Natively nothing of that
+// matters; under the preload the runtime is the preload's. Either way the
 // main thread waits 300 ms for the lock and gets it. What the run writes to
 // stderr (a deadlock report) is caught in a file and shown on stdout, which
 // the runner compares with the native run's.
-#include <dlfcn.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "os_threads.h"
+#include "runtime_internal.h"
 
 namespace {
 
@@ -29,38 +30,33 @@ std::mutex g_lock;
 std::atomic<bool> g_held{false};
 
 void holder(void*) {
-  std::lock_guard<std::mutex> hold(g_lock);
-  g_held.store(true, std::memory_order_release);
-  const timespec pause{0, 300 * 1000 * 1000};
-  ::nanosleep(&pause, nullptr);
+  {
+    std::lock_guard<std::mutex> hold(g_lock);
+    g_held.store(true, std::memory_order_release);
+    const timespec pause{0, 300 * 1000 * 1000};
+    ::nanosleep(&pause, nullptr);
+  }
+  g_held.store(false, std::memory_order_release);  // done with everything of main's
 }
-
-using AddCode = void (*)(const void*);
-using StartThread = void (*)(const char*, void (*)(void*), void*);
 
 }  // namespace
 
 int main() {
   std::FILE* caught = std::tmpfile();
   if (!caught || ::dup2(::fileno(caught), STDERR_FILENO) < 0) return 1;
-  auto add_code = reinterpret_cast<AddCode>(::dlsym(RTLD_DEFAULT, "_ZN5green6detail16handoff_add_codeEPKv"));
-  auto start = reinterpret_cast<StartThread>(
-      ::dlsym(RTLD_DEFAULT, "_ZN5green6detail18start_named_threadEPKcPFvPvES3_"));
-  std::thread native;
-  if (add_code && start) {
-    add_code(reinterpret_cast<const void*>(&holder));
-    start("green-holder", &holder, nullptr);
-  } else {
-    native = std::thread(holder, nullptr);
-  }
+  green::detail::handoff_add_code(reinterpret_cast<const void*>(&holder));
+  green::detail::start_named_thread("green-holder", &holder, nullptr);
   const timespec tick{0, 1000 * 1000};
   for (int i = 0; i < 5000 && !g_held.load(std::memory_order_acquire); ++i) ::nanosleep(&tick, nullptr);
-  note_os_threads("own_locks.main");
+  // An ordinary thread of the program's, for the runner's count: a second OS
+  // thread natively, a green thread under the preload (green-holder, green's
+  // by its name, is not counted).
+  std::thread([] { note_os_threads("own_locks.thread"); }).join();
   {
     std::lock_guard<std::mutex> mine(g_lock);
     std::printf("the main thread got the lock after the holder let it go\n");
   }
-  if (native.joinable()) native.join();
+  while (g_held.load(std::memory_order_acquire)) ::nanosleep(&tick, nullptr);
   std::rewind(caught);
   char line[256];
   while (std::fgets(line, sizeof line, caught)) std::printf("stderr: %s", line);
