@@ -201,11 +201,9 @@ bool setxid_relay_install() noexcept;
 // goes on on a spare OS thread. handoff_enable: green-threads mode turns it on
 // (unless GREEN_HANDOFF_US=0). handoff_add_code: the loaded object holding
 // `any_function` is green's code (a green thread interrupted with one of its
-// return addresses on the stack stays). handoff_set_tid_writer: how to write
-// the kernel thread id into a green thread's descriptor (glibc's layout).
+// return addresses on the stack stays).
 void handoff_enable() noexcept;
 void handoff_add_code(const void* any_function) noexcept;
-void handoff_set_tid_writer(void (*writer)(void* thread_pointer, int tid)) noexcept;
 // handoff_come_back: if the calling green thread runs on a spare OS thread,
 // go back to its hub's thread first (every entry into the runtime does this;
 // for code of the interposer's that must, before touching anything).

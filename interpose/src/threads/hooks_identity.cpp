@@ -40,7 +40,8 @@ namespace green::interpose::threads {
 
 int host_tid(const GreenThread* t) noexcept {
   if (t == current()) return detail::os_tid();
-  return t->thread_pointer ? tls_read_tid(t->thread_pointer) : t->created_on;
+  if (int spare = t->away_on.load(std::memory_order_acquire)) return spare;
+  return t->created_on;
 }
 
 int kernel_tid(int id) noexcept {

@@ -19,6 +19,7 @@
 #include "runtime_internal.h"
 #include "threads/green_mutex.h"
 #include "threads/shared_wait.h"
+#include "threads/thread_tls.h"
 #include "threads/threads.h"
 
 namespace gi = green::interpose;
@@ -35,6 +36,16 @@ constexpr int kKindMask = 3;
 constexpr int kRobust = 16, kPrioInherit = 32, kPrioProtect = 64, kPshared = 128;
 
 int type_of(const pthread_mutex_t* m) noexcept { return m->__data.__kind & kKindMask; }
+
+// glibc's call on a native mutex. A priority-inheritance mutex's owner is a
+// tid the kernel looks up (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI): the OS thread's,
+// not the green thread's own (thread_tls.h).
+template <class Call>
+int native_call(pthread_mutex_t* m, Call call) {
+  std::optional<gt::KernelTid> kernel;
+  if (m->__data.__kind & kPrioInherit) kernel.emplace();
+  return call();
+}
 std::atomic_ref<int> word(pthread_mutex_t* m) noexcept { return std::atomic_ref<int>(m->__data.__lock); }
 
 // Abandoned: a waiter the mutex was handed to was killed before it ran:
@@ -119,12 +130,12 @@ bool native_mutex(const pthread_mutex_t* m) noexcept {
 }
 
 int mutex_lock(pthread_mutex_t* m, const Deadline& d) {
-  if (native_mutex(m)) return REAL(pthread_mutex_lock)(m);
+  if (native_mutex(m)) return native_call(m, [m] { return REAL(pthread_mutex_lock)(m); });
   return lock(m, d, false);
 }
 
 int mutex_unlock(pthread_mutex_t* m) {
-  if (native_mutex(m)) return REAL(pthread_mutex_unlock)(m);
+  if (native_mutex(m)) return native_call(m, [m] { return REAL(pthread_mutex_unlock)(m); });
   int type = type_of(m);
   if (type == PTHREAD_MUTEX_RECURSIVE_NP || type == PTHREAD_MUTEX_ERRORCHECK_NP) {
     if (m->__data.__owner != self_id() || !(word(m).load(std::memory_order_relaxed) & kLocked)) return EPERM;
@@ -184,7 +195,7 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
 }
 
 int pthread_mutex_trylock(pthread_mutex_t* m) {
-  if (gt::native_mutex(m)) return REAL(pthread_mutex_trylock)(m);
+  if (gt::native_mutex(m)) return native_call(m, [m] { return REAL(pthread_mutex_trylock)(m); });
   return lock(m, gi::Deadline::never(), true);
 }
 

@@ -191,7 +191,7 @@ int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(vo
   }
   // After the spawn, which made this thread's hub if it had none: the new
   // descriptor's copy of green's thread_locals must name it.
-  t->thread_pointer = gt::tls_create();
+  t->thread_pointer = gt::tls_create(t->id);
   *out = reinterpret_cast<pthread_t>(t);
   return 0;
 }

@@ -12,12 +12,14 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "gate/park.h"
 #include "gate/real.h"
 #include "green/threadpool.h"
 #include "runtime_internal.h"
+#include "threads/thread_tls.h"
 
 namespace green::interpose::threads {
 
@@ -78,8 +80,6 @@ int retry_with_backoff(Hook h, clockid_t clock, const timespec* abs, Try try_onc
   }
 }
 
-pid_t my_tid() noexcept { return static_cast<pid_t>(green::detail::os_tid()); }
-
 // Who finished first: the pool thread taking a unit (took) or the caller
 // giving up (gone). The second to mark sees the first's mark; if that pair is
 // "took" and "gone", whoever sees it posts the unit back.
@@ -122,14 +122,15 @@ int shared_sem_wait(sem_t* s, clockid_t clock, const timespec* abs) {
 
 int shared_mutex_lock(pthread_mutex_t* m, clockid_t clock, const timespec* abs) {
   // glibc's types (low bits of __kind) and the tid mask of a robust __lock.
-  constexpr int kErrorCheck = 2, kKindMask = 3;
+  constexpr int kErrorCheck = 2, kKindMask = 3, kPrioInherit = 32;
   constexpr unsigned kTidMask = 0x3fffffff;
-  const pid_t me = my_tid();
+  const pid_t me = tls_own_tid();
   return retry_with_backoff(Hook::pthread_mutex_lock, clock, abs, [&] {
+    std::optional<KernelTid> kernel;  // a priority-inheritance mutex (hooks_mutex.cpp)
+    if (m->__data.__kind & kPrioInherit) kernel.emplace();
     int r = REAL(pthread_mutex_trylock)(m);
     // glibc's lock finds an errorcheck mutex held by its own thread; trylock
-    // only says busy. (Green threads share the OS thread's tid: see
-    // docs/interposition.md.)
+    // only says busy. Its owner is the descriptor's tid (thread_tls.h).
     if (r == EBUSY && (m->__data.__kind & kKindMask) == kErrorCheck &&
         (static_cast<unsigned>(m->__data.__owner) & kTidMask) == static_cast<unsigned>(me))
       return EDEADLK;
@@ -138,10 +139,10 @@ int shared_mutex_lock(pthread_mutex_t* m, clockid_t clock, const timespec* abs) 
 }
 
 int shared_rwlock_lock(pthread_rwlock_t* l, bool write, clockid_t clock, const timespec* abs) {
-  const pid_t me = my_tid();
+  const pid_t me = tls_own_tid();
   return retry_with_backoff(write ? Hook::pthread_rwlock_wrlock : Hook::pthread_rwlock_rdlock, clock, abs, [&] {
     int r = write ? REAL(pthread_rwlock_trywrlock)(l) : REAL(pthread_rwlock_tryrdlock)(l);
-    // glibc's lock calls find their own OS thread writing; the try calls only say busy.
+    // glibc's lock calls find their own thread writing; the try calls only say busy.
     if (r == EBUSY && l->__data.__cur_writer == me) return EDEADLK;
     return r;
   });

@@ -263,7 +263,7 @@ void relay_setxid() noexcept { g_setxid_relayed.store(gd::setxid_relay_install()
 
 }  // namespace
 
-void* tls_create() noexcept {
+void* tls_create(int tid) noexcept {
   const Glibc& g = glibc();
   if (!g.ok) return nullptr;
   if (!g_setxid_relayed.load(std::memory_order_relaxed)) relay_setxid();
@@ -283,8 +283,8 @@ void* tls_create() noexcept {
   at<std::uintptr_t>(tp, off::stack_guard) = at<std::uintptr_t>(os, off::stack_guard);
   at<std::uintptr_t>(tp, off::pointer_guard) = at<std::uintptr_t>(os, off::pointer_guard);
   at<unsigned>(tp, off::feature_1) = at<unsigned>(os, off::feature_1);
-  // It runs on this OS thread: glibc's recursive locks and raise() use the tid.
-  at<int>(tp, off::tid) = at<int>(os, off::tid);
+  // Its own, for life (thread_tls.h). raise() asks the kernel, not this.
+  at<int>(tp, off::tid) = tid;
   // On no list of glibc's, but linked to itself: a fork from this thread
   // makes it the child's only thread, and glibc's reclaim_stacks unlinks it.
   void* link = static_cast<char*>(tp) + off::list;
@@ -309,11 +309,22 @@ void* tls_create() noexcept {
 
 std::size_t tls_static_area() noexcept { return g_made.load(std::memory_order_acquire) ? glibc().static_area : 0; }
 
-void tls_write_tid(void* tp, int tid) noexcept {
-  if (glibc().ok) at<int>(tp, off::tid) = tid;
+int tls_own_tid() noexcept {
+  if (!glibc().ok) return green::detail::os_tid();
+  return at<int>(green::detail::thread_pointer_now(), off::tid);
 }
 
-int tls_read_tid(const void* tp) noexcept { return at<int>(const_cast<void*>(tp), off::tid); }
+KernelTid::KernelTid() noexcept {
+  GreenThread* t = current();
+  if (!t || !t->thread_pointer || !glibc().ok) return;
+  tp_ = t->thread_pointer;
+  own_ = at<int>(tp_, off::tid);
+  at<int>(tp_, off::tid) = green::detail::os_tid();
+}
+
+KernelTid::~KernelTid() {
+  if (tp_) at<int>(tp_, off::tid) = own_;
+}
 
 void tls_real_thread_made() noexcept {
   // glibc's pthread_create marked the installed descriptor multi-threaded;

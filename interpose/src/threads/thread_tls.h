@@ -29,7 +29,11 @@ struct GreenThread;
 // tls_create: a descriptor for a green thread spawned but not yet started (in
 // its creator, whose hub exists), or null when per-thread TLS is off,
 // unverified or out of memory: the thread then shares its OS thread's.
-void* tls_create() noexcept;
+// `tid`: the descriptor's thread id for the thread's whole life, its owner id
+// (what gettid() says in it). glibc's own locks record their owner by it (the
+// loader's recursive lock, rwlocks): each green thread must be one owner, on
+// whichever OS thread it runs.
+void* tls_create(int tid) noexcept;
 
 // tls_static_area: how many bytes of static TLS lie below each descriptor's
 // thread pointer (glibc's static TLS size less the descriptor) once a green
@@ -43,11 +47,24 @@ std::size_t tls_static_area() noexcept;
 // glibc has installed it (setxid_relay_install, runtime_internal.h).
 void tls_real_thread_made() noexcept;
 
-// tls_write_tid: the descriptor at `tp` now runs on the OS thread `tid`
-// (hand-off moves a green thread between OS threads: runtime_internal.h).
-void tls_write_tid(void* tp, int tid) noexcept;
-// tls_read_tid: the OS thread the descriptor at `tp` runs on (or last ran on).
-int tls_read_tid(const void* tp) noexcept;
+// tls_own_tid: the thread id glibc reads in the caller's descriptor, its
+// owner id in glibc's own locks.
+int tls_own_tid() noexcept;
+
+// KernelTid: while alive, the calling green thread's descriptor holds the
+// kernel's id of its OS thread, not its own: for a call of glibc's that gives
+// the id to the kernel as an owner (a priority-inheritance mutex's futex word).
+class KernelTid {
+ public:
+  KernelTid() noexcept;
+  ~KernelTid();
+  KernelTid(const KernelTid&) = delete;
+  KernelTid& operator=(const KernelTid&) = delete;
+
+ private:
+  void* tp_ = nullptr;
+  int own_ = 0;
+};
 
 // tls_begin: first thing in the new green thread: record its stack in the
 // descriptor (pthread_getattr_np, alloca limits), install it, then what

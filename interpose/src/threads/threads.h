@@ -61,7 +61,7 @@ struct GreenThread : detail::ThreadRecord {
   bool joined = false;               // someone is joining it
   char name[16] = {};                // pthread_setname_np
   std::size_t stack_size = 0;        // asked for (pthread_getattr_np before it runs)
-  int created_on = 0;                // its creator's OS thread (host_tid without a descriptor)
+  int created_on = 0;                // its creator's OS thread: its hub's (host_tid when not on a spare)
 
   // Cancellation (deferred only): delivered at the next cancellation point.
   bool cancel_enabled = true;

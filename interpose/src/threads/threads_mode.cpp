@@ -32,7 +32,6 @@ bool decide() noexcept {
     // Before any hub exists (its watchdog starts with it): a green thread
     // that stops switching goes on on a spare OS thread (core/handoff.h).
     detail::handoff_add_code(reinterpret_cast<const void*>(&decide));
-    detail::handoff_set_tid_writer(&tls_write_tid);
     detail::handoff_enable();
   }
   return g_on.load(std::memory_order_acquire) == 1;

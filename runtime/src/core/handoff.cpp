@@ -91,8 +91,6 @@ Ranges<8> g_code;
 // no such library and not green's is the program's own.
 Ranges<16> g_shared;
 
-void (*g_tid_writer)(void*, int) = nullptr;
-
 // The region a green thread is in (BlockingRegion): its hook's caller's stack
 // pointer, in the green thread's own descriptor.
 constinit thread_local void* tls_region_sp = nullptr;
@@ -163,14 +161,15 @@ void spare_main(Spare* s) {
     while ((st = s->state.load(std::memory_order_acquire)) != Spare::assigned) futex_wait(&s->state, st);
     s->state.store(Spare::running, std::memory_order_relaxed);
     GreenletCore* g = s->job;
-    void* tp = g->thread_record_->thread_pointer;
-    handoff_write_tid(tp, s->tid.load(std::memory_order_relaxed));
-    set_thread_pointer(tp);
+    ThreadRecord* rec = g->thread_record_;
+    rec->away_on.store(s->tid.load(std::memory_order_relaxed), std::memory_order_release);
+    set_thread_pointer(rec->thread_pointer);
     fiber_switch(s->home, g->fiber_);
     // It came back (Hub::come_back): its context is saved; it runs on our
     // thread's descriptor no more.
     set_thread_pointer(s->own_tp);
     block_signals();
+    rec->away_on.store(0, std::memory_order_release);
     s->job = nullptr;
     g->hub_->post_come_home(g);
     g_busy.fetch_sub(1, std::memory_order_relaxed);
@@ -227,11 +226,6 @@ CallingProgram::CallingProgram() noexcept {
 
 CallingProgram::~CallingProgram() {
   if (rec_) rec_->calling_program = rec_->calling_program - 1;
-}
-
-void handoff_set_tid_writer(void (*writer)(void*, int)) noexcept { g_tid_writer = writer; }
-void handoff_write_tid(void* tp, int tid) noexcept {
-  if (g_tid_writer && tp) g_tid_writer(tp, tid);
 }
 
 void handoff_keep_spare_ready() noexcept {

@@ -41,8 +41,8 @@ namespace green::detail {
 struct FiberState;
 class GreenletCore;
 
-// The interposer's side (handoff_enable, handoff_add_code,
-// handoff_set_tid_writer, BlockingRegion, handoff_counts) is in
+// The interposer's side (handoff_enable, handoff_add_code, BlockingRegion,
+// handoff_counts) is in
 // runtime_internal.h.
 
 // handoff_enabled: hand-off is on. handoff_delay_us: GREEN_HANDOFF_US.
@@ -73,10 +73,6 @@ FiberState& handoff_spare_home(Spare* s) noexcept;
 // handoff_spare_thread_pointer: the own descriptor of the spare whose kernel
 // thread id is `tid`, or null when no spare has it. Async-signal-safe.
 void* handoff_spare_thread_pointer(int tid) noexcept;
-
-// handoff_write_tid: write `tid` into the descriptor at `thread_pointer`
-// (through the interposer's writer; nothing without one).
-void handoff_write_tid(void* thread_pointer, int tid) noexcept;
 
 // handoff_after_fork_child: the spares are gone in a child.
 void handoff_after_fork_child() noexcept;

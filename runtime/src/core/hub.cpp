@@ -486,7 +486,6 @@ void Hub::post_come_home(GreenletCore* g) {
 void Hub::come_home(GreenletCore* g) noexcept {
   keepalive_drop();
   void* tp = g->thread_record_->thread_pointer;
-  handoff_write_tid(tp, tid_);
   // g's own copy of tls_away_, through its descriptor: static TLS sits at the
   // same offset from every thread pointer.
   auto* here = reinterpret_cast<char*>(&tls_away_);

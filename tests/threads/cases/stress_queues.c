@@ -5,9 +5,9 @@
  * once. Bounded in time: a thread that waits 60 s for its queue gives up
  * (pthread_cond_timedwait) and the run says so.
  *
- * The queues are small (4 slots) so that nearly every put and take waits or
- * wakes: the parking lot, FIFO mutex hand-over and condition variables under
- * load, with thousands of waiters parked at once. */
+ * The queues are small (32 slots; 50 producers each) so that puts and takes
+ * keep waiting and waking: the parking lot, FIFO mutex hand-over and
+ * condition variables under load, with thousands of waiters parked at once. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -21,7 +21,7 @@ enum {
   kQueues = 100,
   kPerSide = 50,     // producers (and consumers) per queue
   kPerThread = 200,  // items each producer puts and each consumer takes
-  kCapacity = 4,
+  kCapacity = 32,
   kThreads = kQueues * kPerSide * 2,
   kItems = kQueues * kPerSide * kPerThread,
   kGiveUpSeconds = 60,

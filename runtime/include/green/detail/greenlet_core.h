@@ -17,6 +17,7 @@
 // after the links fired.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -52,6 +53,9 @@ struct ThreadRecord {
   // frames live below: hand-off then looks at the whole stack. Changed and
   // read only on the thread itself (also by signal handlers).
   volatile int calling_program = 0;
+  // The kernel thread id of the spare OS thread it runs on after a hand-off,
+  // 0 while it is on its hub's thread (where signals to it go).
+  std::atomic<int> away_on{0};
 };
 
 // RegistryNode: a greenlet's entry in its hub's list of live greenlets (the
