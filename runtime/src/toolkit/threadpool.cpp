@@ -1,14 +1,11 @@
 // toolkit/threadpool.cpp — green::ThreadPool (green/threadpool.h).
 //
-// Workers are detached-style std::threads counted under the mutex; the
+// Workers are detached OS threads (green-pool) counted under the mutex; the
 // destructor waits for the count to reach zero. A worker idle for idle_exit_
 // leaves, so the pool shrinks back to nothing when unused.
 #include "green/threadpool.h"
 
-#include <pthread.h>
-
 #include <atomic>
-#include <thread>
 
 #include "core/fork.h"
 #include "green/settings.h"
@@ -71,9 +68,11 @@ bool ThreadPool::try_submit(std::function<void()> job, Duration timeout) {
     return true;
   }
   ++threads_;
-  // Pool threads block for real, even when the program's own pthreads are greenlets.
-  detail::NativeThreads native;
-  std::thread([this] { worker(); }).detach();
+  // Pool threads block for real, even when the program's own pthreads are
+  // greenlets; named before this returns, so tools (and green's own tests)
+  // never see one of green's helper threads as the program's.
+  detail::start_named_thread(
+      "green-pool", [](void* pool) { static_cast<ThreadPool*>(pool)->worker(); }, this);
   return true;
 }
 
@@ -99,9 +98,6 @@ std::size_t ThreadPool::pending() const {
 }
 
 void ThreadPool::worker() {
-  // Named, so tools (and green's own tests) can tell green's helper threads
-  // from the program's.
-  pthread_setname_np(pthread_self(), "green-pool");
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (jobs_.empty()) {
