@@ -1,8 +1,10 @@
 /* handoff_raw_read.c — a thread blocks in a raw read system call
  * (syscall(SYS_read), which green cannot make cooperative) on a pipe that the
- * main thread writes 100 ms later, while a third thread ticks every 5 ms.
- * Natively all three run; as green threads without hand-off the read stops
- * the OS thread: the writer never writes and the program hangs. */
+ * main thread writes once a third thread, ticking every 5 ms, has ticked
+ * three times during the read (or 5 s passed: a loaded machine gets time,
+ * nothing is measured). Natively all three run; as green threads without
+ * hand-off the read stops the OS thread: nobody ticks or writes, and the
+ * program hangs. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,7 +29,7 @@ static void* reader(void* arg) {
 
 static void* ticker(void* arg) {
   (void)arg;
-  for (int i = 0; i < 400 && atomic_load(&reading); ++i) {
+  for (int i = 0; i < 2000 && atomic_load(&reading); ++i) {
     usleep(5000);
     if (atomic_load(&reading)) atomic_fetch_add(&ticks_during, 1);
   }
@@ -38,7 +40,7 @@ int main(void) {
   if (pipe(fds) != 0) return 1;
   pthread_t r, t;
   if (pthread_create(&r, NULL, reader, NULL) != 0 || pthread_create(&t, NULL, ticker, NULL) != 0) return 1;
-  usleep(100000);
+  for (int i = 0; i < 1000 && atomic_load(&ticks_during) < 3; ++i) usleep(5000);
   note_os_threads("handoff_raw_read.main");
   if (write(fds[1], "hello", 5) != 5) return 1;
   pthread_join(r, NULL);
