@@ -20,6 +20,7 @@
 #include <chrono>
 #include <new>
 #include <system_error>
+#include <type_traits>
 
 #include "gate/gate.h"
 #include "green/detail/deadline.h"
@@ -105,13 +106,21 @@ struct Canceled {};
 // calling greenlet propagate: they are how C++ code stops a greenlet. They are
 // green::BaseException, not std::exception, so none of the catches below can
 // match them; never add a catch of std::exception or (...) without a rethrow.
+// A call that succeeds leaves errno as the caller had it, as glibc's blocking
+// calls do: green's own non-blocking tries set EAGAIN on the way, and code
+// reads errno after a result of 0 (OpenSSL's socket BIO retries an end of
+// file it takes for EAGAIN, for ever).
 template <class Native, class Body>
 auto barrier(Hook h, Native native, Body body) -> decltype(body()) {
   // Every hooked blocking call is a cancellation point (green-threads mode).
   threads::CancelPoint cancel_point;
   bool canceled = false;
+  const int caller_errno = errno;
   try {
-    return body();
+    auto r = body();
+    if constexpr (std::is_signed_v<decltype(r)>)
+      if (r >= 0) errno = caller_errno;
+    return r;
   } catch (const threads::Canceled&) {
     canceled = true;
   } catch (const LoopExit&) {
