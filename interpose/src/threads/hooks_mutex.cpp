@@ -37,13 +37,10 @@ constexpr int kRobust = 16, kPrioInherit = 32, kPrioProtect = 64, kPshared = 128
 
 int type_of(const pthread_mutex_t* m) noexcept { return m->__data.__kind & kKindMask; }
 
-// glibc's call on a native mutex. A priority-inheritance mutex's owner is a
-// tid the kernel looks up (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI): the OS thread's,
-// not the green thread's own (thread_tls.h).
+// glibc's call on a native mutex, with the tid the kernel wants (thread_tls.h).
 template <class Call>
 int native_call(pthread_mutex_t* m, Call call) {
-  std::optional<gt::KernelTid> kernel;
-  if (m->__data.__kind & kPrioInherit) kernel.emplace();
+  gt::KernelTid kernel(m);
   return call();
 }
 std::atomic_ref<int> word(pthread_mutex_t* m) noexcept { return std::atomic_ref<int>(m->__data.__lock); }

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <utility>
 
 #include "gate/park.h"
@@ -122,12 +121,11 @@ int shared_sem_wait(sem_t* s, clockid_t clock, const timespec* abs) {
 
 int shared_mutex_lock(pthread_mutex_t* m, clockid_t clock, const timespec* abs) {
   // glibc's types (low bits of __kind) and the tid mask of a robust __lock.
-  constexpr int kErrorCheck = 2, kKindMask = 3, kPrioInherit = 32;
+  constexpr int kErrorCheck = 2, kKindMask = 3;
   constexpr unsigned kTidMask = 0x3fffffff;
   const pid_t me = tls_own_tid();
   return retry_with_backoff(Hook::pthread_mutex_lock, clock, abs, [&] {
-    std::optional<KernelTid> kernel;  // a priority-inheritance mutex (hooks_mutex.cpp)
-    if (m->__data.__kind & kPrioInherit) kernel.emplace();
+    KernelTid kernel(m);
     int r = REAL(pthread_mutex_trylock)(m);
     // glibc's lock finds an errorcheck mutex held by its own thread; trylock
     // only says busy. Its owner is the descriptor's tid (thread_tls.h).

@@ -314,7 +314,9 @@ int tls_own_tid() noexcept {
   return at<int>(green::detail::thread_pointer_now(), off::tid);
 }
 
-KernelTid::KernelTid() noexcept {
+KernelTid::KernelTid(const pthread_mutex_t* m) noexcept {
+  constexpr int kPrioInherit = 32;  // glibc's __kind flag
+  if (!(m->__data.__kind & kPrioInherit)) return;
   GreenThread* t = current();
   if (!t || !t->thread_pointer || !glibc().ok) return;
   tp_ = t->thread_pointer;

@@ -20,6 +20,8 @@
 // GREEN_THREAD_TLS=0) and a one-line note says why.
 #pragma once
 
+#include <pthread.h>
+
 #include <cstddef>
 
 namespace green::interpose::threads {
@@ -51,12 +53,14 @@ void tls_real_thread_made() noexcept;
 // owner id in glibc's own locks.
 int tls_own_tid() noexcept;
 
-// KernelTid: while alive, the calling green thread's descriptor holds the
-// kernel's id of its OS thread, not its own: for a call of glibc's that gives
-// the id to the kernel as an owner (a priority-inheritance mutex's futex word).
+// KernelTid: while alive, for glibc's calls on `m` when it is a
+// priority-inheritance mutex (the kernel looks its owner up by the tid in its
+// futex word: FUTEX_LOCK_PI, FUTEX_UNLOCK_PI), the calling green thread's
+// descriptor holds the kernel's id of its OS thread, not its own. Nothing for
+// any other mutex.
 class KernelTid {
  public:
-  KernelTid() noexcept;
+  explicit KernelTid(const pthread_mutex_t* m) noexcept;
   ~KernelTid();
   KernelTid(const KernelTid&) = delete;
   KernelTid& operator=(const KernelTid&) = delete;
