@@ -159,14 +159,18 @@ class Bench:
                 self.results[f"sync_{name}_{k}"] = v
 
     def cpu(self):
-        """CPU-bound threads: natively, green-run --threads (hand-off: the computing green threads go on on
-        spare OS threads, so all CPUs work) and green-threads mode with hand-off off (one OS thread)."""
+        """CPU-bound threads: natively; green-run --threads (one hub per CPU, and hand-off); --threads=1 (one
+        hub: the computing green threads go on on spare OS threads, hand-off); and one OS thread (one hub,
+        hand-off off)."""
         exe = self.path("bench", "cpu_threads")
         work = "2" if self.smoke else "200"  # million iterations per thread (about 0.2 s here)
-        self.log("CPU-bound threads: native, --threads, --threads without hand-off")
+        hubs = str(len(os.sched_getaffinity(0)))
+        self.results["cpu_hubs"] = hubs
+        self.log(f"CPU-bound threads: native, --threads ({hubs} hubs), --threads=1, one OS thread")
         for n in (2, 8):
             for name, env in (("native", None),
-                              ("threads", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1"}),
+                              ("threads", {"LD_PRELOAD": self.preload, "GREEN_THREADS": hubs}),
+                              ("one_hub", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1"}),
                               ("one_os_thread", {"LD_PRELOAD": self.preload, "GREEN_THREADS": "1",
                                                  "GREEN_HANDOFF_US": "0"})):
                 self.results[f"cpu_{n}_{name}_ms"] = self.median_kv([exe, str(n), work], env=env)["wall_ms"]
@@ -457,10 +461,12 @@ http {{
             if f"cpu_{n}_native_ms" not in r:
                 continue
             x = ratio(f"cpu_{n}_threads_ms", f"cpu_{n}_native_ms")
-            rows.append((f"{n} CPU-bound threads (plain C, unmodified), wall time under green-run --threads",
+            rows.append((f"{n} CPU-bound threads (plain C, unmodified), wall time under green-run --threads "
+                         f"({r.get('cpu_hubs', '?')} hubs)",
                          f"{r[f'cpu_{n}_threads_ms']:,.0f} ms",
-                         f"native pthreads {r[f'cpu_{n}_native_ms']:,.0f} ms; green-threads mode on one OS thread "
-                         f"(GREEN_HANDOFF_US=0) {r[f'cpu_{n}_one_os_thread_ms']:,.0f} ms",
+                         f"native pthreads {r[f'cpu_{n}_native_ms']:,.0f} ms; --threads=1 (one hub, hand-off) "
+                         f"{r.get(f'cpu_{n}_one_hub_ms', 0):,.0f} ms; one OS thread "
+                         f"(--threads=1, GREEN_HANDOFF_US=0) {r[f'cpu_{n}_one_os_thread_ms']:,.0f} ms",
                          fmt_ratio(x, "native"), "within 1.15x of native", holds(None if x is None else x <= 1.15)))
         for conns in (100, 1000):
             def desc(name):

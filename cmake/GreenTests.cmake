@@ -54,5 +54,13 @@ function(green_c_cases)
     target_link_libraries(${exe} PRIVATE Threads::Threads ${T_LINK})
     add_test(NAME ${T_PREFIX}.${name} COMMAND ${GREEN_RUN_CASE} ${T_MODE} ${GREEN_TEST_PRELOAD} $<TARGET_FILE:${exe}>)
     set_tests_properties(${T_PREFIX}.${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+    if(T_MODE STREQUAL "threads")
+      # Green-threads mode runs on two hubs (run_case.sh); each case also on
+      # one, as green-run --threads=1.
+      add_test(NAME ${T_PREFIX}.${name}.one_hub
+               COMMAND ${GREEN_RUN_CASE} ${T_MODE} ${GREEN_TEST_PRELOAD} $<TARGET_FILE:${exe}>)
+      set_tests_properties(${T_PREFIX}.${name}.one_hub PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+                                                                  ENVIRONMENT GREEN_TEST_HUBS=1)
+    endif()
   endforeach()
 endfunction()

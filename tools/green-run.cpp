@@ -5,6 +5,7 @@
 // Prepends libgreen_preload.so (an absolute path, found next to this
 // executable: ../interpose/ in the build tree, the library directory in an
 // install) to LD_PRELOAD, sets GREEN_* from the options, and execs the program.
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,8 +31,9 @@ constexpr const char* kUsage =
     "\n"
     "options:\n"
     "  --stats          print counters of hooked calls at exit (GREEN_STATS=1)\n"
-    "  --threads        green-threads mode (GREEN_THREADS=1): the program's pthreads become greenlets\n"
-    "                   of one OS thread and its locks park them (see docs/interposition.md)\n"
+    "  --threads[=N]    green-threads mode (GREEN_THREADS=N): the program's pthreads become green\n"
+    "                   threads on N OS threads (default: the CPUs it may run on) and its locks\n"
+    "                   park them (see docs/interposition.md)\n"
     "  --set NAME=VALUE set any GREEN_* setting (see --help-env)\n"
     "  --help           this text\n"
     "  --version        print green's version\n"
@@ -66,6 +68,26 @@ bool set_env(const std::string& assignment) {
   return ::setenv(assignment.substr(0, eq).c_str(), assignment.c_str() + eq + 1, 1) == 0;
 }
 
+// cpus: how many CPUs this process may run on (its affinity mask), as the
+// default number of hubs.
+unsigned cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  int n = CPU_COUNT(&set);
+  return n > 0 ? static_cast<unsigned>(n) : 1;
+}
+
+bool set_threads(const std::string& n) {
+  char* end = nullptr;
+  long v = std::strtol(n.c_str(), &end, 10);
+  if (n.empty() || *end != '\0' || v < 1 || v > 256) {
+    std::fprintf(stderr, "green-run: --threads=N wants a number of OS threads from 1 to 256, got '%s'\n", n.c_str());
+    return false;
+  }
+  return ::setenv("GREEN_THREADS", n.c_str(), 1) == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,7 +113,9 @@ int main(int argc, char** argv) {
     if (a == "--stats") {
       ::setenv("GREEN_STATS", "1", 1);
     } else if (a == "--threads") {
-      ::setenv("GREEN_THREADS", "1", 1);
+      ::setenv("GREEN_THREADS", std::to_string(cpus()).c_str(), 1);
+    } else if (a.rfind("--threads=", 0) == 0) {
+      if (!set_threads(a.substr(10))) return 2;
     } else if (a == "--set" && i + 1 < argc) {
       if (!set_env(argv[++i])) return 2;
     } else if (a.rfind("--set=", 0) == 0) {

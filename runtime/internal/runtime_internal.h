@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
+#include <memory>
 
 #include "green/detail/deadline.h"
 #include "green/detail/noncopyable.h"
@@ -66,6 +68,33 @@ void interrupt(GreenletCore* g, std::exception_ptr e) noexcept;
 // caller waking several can still touch the others' state. No-op unless `g`
 // is parked.
 void wake_queued(GreenletCore* g) noexcept;
+
+// N hubs (GREEN_THREADS=N, core/hub_set.h). hub_pick: the index of the hub a
+// new green thread goes to (the one with the fewest live green threads),
+// counted there until hub_unload(index); -1 when there is one hub (the
+// caller's). The first call makes the other hubs, on OS threads of green's.
+// hub_index_here: the calling thread's hub in the set, -1 if not one.
+// hub_set_size: how many hubs (1 before the first green thread).
+// hub_tid: the kernel id of hub `index`'s OS thread.
+// hub_post: run `fn` on hub `index`'s thread, in its hub (no switch there);
+// false if that hub is gone. hub_start: start `g` on hub `index`, after
+// `before()` ran there (both on that hub's thread).
+int hub_pick();
+void hub_unload(int index) noexcept;
+int hub_index_here() noexcept;
+unsigned hub_set_size() noexcept;
+int hub_tid(int index) noexcept;
+bool hub_post(int index, std::function<void()> fn);
+bool hub_start(int index, std::shared_ptr<GreenletCore> g, void (*before)(void*), void* arg);
+// hub_set_notify_close: before `fd` is closed or replaced: the greenlets of
+// other hubs waiting on it wake with EBADF, and their loops forget it, as
+// notify_close does on the caller's own hub. Waits for each hub that watched
+// the fd since its last close to answer (a hook may park meanwhile); nothing
+// with one hub.
+void hub_set_notify_close(int fd) noexcept;
+// set_deadlock_reporter: what the watchdog calls when every one of N hubs
+// sleeps with nothing that can wake it (the interposer's report).
+void set_deadlock_reporter(void (*report)()) noexcept;
 
 // NativeThreads: while one is alive on a thread, pthread_create there makes
 // an OS thread even in green-threads mode — for the runtime's own threads

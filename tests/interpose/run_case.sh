@@ -8,10 +8,12 @@
 #   run_case.sh threads PRELOAD PROGRAM [ARGS...]
 #   run_case.sh threads-hang PRELOAD EXPECTED-STDERR-REGEX PROGRAM [ARGS...]
 #
-# "threads" compares a native run with one in green-threads mode
-# (GREEN_THREADS=1) and checks, through the counts the program notes in
-# GREEN_TEST_THREADS_LOG (tests/threads/cases/os_threads.h), that the green
-# run had one OS thread whenever the native run had several. "threads-hang"
+# "threads" compares a native run with one in green-threads mode on
+# GREEN_TEST_HUBS hubs (GREEN_THREADS, default 2) and checks, through the
+# counts the program notes in GREEN_TEST_THREADS_LOG
+# (tests/threads/cases/os_threads.h), that the green run had one OS thread of
+# its own (green's "green-*" threads, hubs among them, aside) whenever the
+# native run had several. "threads-hang"
 # is for a program that deadlocks natively: both runs must hang (stopped by
 # the time limit, GREEN_TEST_TIMEOUT) with the same stdout, and the green
 # run's stderr must match the regex (the deadlock report).
@@ -40,7 +42,7 @@ os_threads_ok() {
 case "$mode" in
   threads)
     capture native env GREEN_TEST_THREADS_LOG="$work/native.threads" "$@"
-    capture green env LD_PRELOAD="$preload" GREEN_THREADS=1 GREEN_TEST_THREADS_LOG="$work/green.threads" "$@"
+    capture green env LD_PRELOAD="$preload" GREEN_THREADS="${GREEN_TEST_HUBS:-2}" GREEN_TEST_THREADS_LOG="$work/green.threads" "$@"
     if same_run native green && os_threads_ok native many && os_threads_ok green one; then
       cat "$work/green.out"
       exit 0
@@ -55,7 +57,7 @@ case "$mode" in
     pattern=$1
     shift
     capture native "$@"
-    capture green env LD_PRELOAD="$preload" GREEN_THREADS=1 "$@"
+    capture green env LD_PRELOAD="$preload" GREEN_THREADS="${GREEN_TEST_HUBS:-2}" "$@"
     if [ "$(rc_of native)" = 124 ] && same_run native green && grep -Eq "$pattern" "$work/green.err"; then
       cat "$work/green.out" "$work/green.err"
       exit 0

@@ -1,6 +1,7 @@
 #!/bin/sh
 # lang_threads.sh PRELOAD ruby|rust [SOURCE] — a language runtime's threads
-# natively and under green-threads mode (the preload with GREEN_THREADS=1):
+# natively and under green-threads mode (the preload with GREEN_THREADS=N,
+# N = GREEN_TEST_HUBS, default 2):
 # the same stdout and exit status. Skipped (77) when the language is not
 # installed. Each run is bounded by `timeout`.
 set -u
@@ -32,7 +33,7 @@ esac
 
 timeout 60 "$@" >"$out/native.out" 2>"$out/native.err"
 echo $? >"$out/native.rc"
-env LD_PRELOAD="$preload" GREEN_THREADS=1 timeout 60 "$@" >"$out/green.out" 2>"$out/green.err"
+env LD_PRELOAD="$preload" GREEN_THREADS="${GREEN_TEST_HUBS:-2}" timeout 60 "$@" >"$out/green.out" 2>"$out/green.err"
 echo $? >"$out/green.rc"
 if cmp -s "$out/native.out" "$out/green.out" && cmp -s "$out/native.rc" "$out/green.rc"; then
   cat "$out/green.out"

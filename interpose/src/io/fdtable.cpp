@@ -193,6 +193,9 @@ namespace {
 __attribute__((tls_model("initial-exec"))) thread_local std::atomic<int> t_flags_depth{0};
 }
 
+void fd_fork_lock() noexcept { g_flags_lock.lock(); }
+void fd_fork_unlock() noexcept { g_flags_lock.unlock(); }
+
 FlagsLock::FlagsLock() noexcept {
   if (t_flags_depth.fetch_add(1, std::memory_order_relaxed) == 0) g_flags_lock.lock();
 }

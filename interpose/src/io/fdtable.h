@@ -119,6 +119,11 @@ void fd_sent(int fd) noexcept;
 // far may be shared from now on.
 void process_started() noexcept;
 
+// fd_fork_lock / fd_fork_unlock: FlagsLock's lock around a fork
+// (threads/fork_guard.cpp): no child starts with a one-call O_NONBLOCK on.
+void fd_fork_lock() noexcept;
+void fd_fork_unlock() noexcept;
+
 // FlagsLock: held while green's one-call O_NONBLOCK is on (with_nonblock) and
 // around every read or change of status flags through a hook (fcntl
 // F_GETFL/F_SETFL, ioctl FIONBIO, status_flags), so no thread of this

@@ -58,6 +58,7 @@ void replacing(Hook h, int fd) noexcept {
   if (gi::active(h)) {
     gi::count(h, gi::Why::green);
     if (green::detail::hub_exists()) green::notify_close(fd);
+    green::detail::hub_set_notify_close(fd);
   }
   gi::fd_forget(fd);
 }

@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <new>
 #include <string>
 
 #include "gate/real.h"
@@ -108,12 +110,36 @@ void run_thread(gt::GreenThread* t) {
   t->core->thread_record_ = nullptr;
   t->core = nullptr;
   t->user_frame = nullptr;
-  bool detached = t->detached;
-  gt::thread_finished(t);
-  if (detached) {
+  green::detail::hub_unload(t->hub);
+  if (gt::thread_finished(t)) {
     gt::registry_remove(t);
     delete t;
   }
+}
+
+// start_elsewhere: start `t` on another hub (t->hub), whose thread makes its
+// descriptor (a copy of that thread's green thread_locals: its hub) and starts
+// it. Throws what allocation throws; the caller undoes.
+void start_elsewhere(gt::GreenThread* t) {
+  auto body = [t] { run_thread(t); };
+  auto core = std::make_shared<green::detail::Task<void, decltype(body)>>(t->stack_size, std::move(body));
+  core->set_name("thread " + std::to_string(t->number));
+  t->created_on = green::detail::hub_tid(t->hub);
+  gt::registry_add(t);
+  auto made_there = [](void* arg) {
+    auto* th = static_cast<gt::GreenThread*>(arg);
+    gt::publish_descriptor(th, gt::tls_create(th->id));
+  };
+  if (!green::detail::hub_start(t->hub, std::move(core), made_there, t)) throw std::bad_alloc();
+}
+
+// cancel_here: pthread_cancel on `t`'s hub's thread.
+void cancel_here(gt::GreenThread* t) {
+  if (t->done || t->exiting) return;
+  t->cancel_pending = true;
+  // Parked in a cancellation point with cancellation enabled: end that wait now.
+  if (t->core && t->cancel_enabled && t->in_cancel_point)
+    green::detail::interrupt(t->core, std::make_exception_ptr(gt::Canceled{}));
 }
 
 // Joins: wait for `t` to finish (until `d`), collect its value, free it.
@@ -179,19 +205,28 @@ int pthread_create(pthread_t* out, const pthread_attr_t* attr, void* (*start)(vo
   if (attr) pthread_attr_getdetachstate(attr, &detach);
   t->detached = detach == PTHREAD_CREATE_DETACHED;
   try {
+    t->stack_size = stack_size(attr);
+    // With N hubs, the least loaded one (green/detail/sched.h has the rest).
+    t->hub = green::detail::hub_pick();
+    if (t->hub >= 0 && t->hub != green::detail::hub_index_here()) {
+      start_elsewhere(t);
+      *out = reinterpret_cast<pthread_t>(t);
+      return 0;
+    }
     green::SpawnOptions o;
     o.name = "thread " + std::to_string(t->number);
-    o.stack_size = t->stack_size = stack_size(attr);
+    o.stack_size = t->stack_size;
     gt::registry_add(t);
     green::spawn_with(std::move(o), run_thread, t);
   } catch (...) {
     gt::registry_remove(t);
+    green::detail::hub_unload(t->hub);
     delete t;
     return EAGAIN;
   }
   // After the spawn, which made this thread's hub if it had none: the new
   // descriptor's copy of green's thread_locals must name it.
-  t->thread_pointer = gt::tls_create(t->id);
+  gt::publish_descriptor(t, gt::tls_create(t->id));
   *out = reinterpret_cast<pthread_t>(t);
   return 0;
 }
@@ -224,14 +259,15 @@ int pthread_timedjoin_np(pthread_t th, void** ret, const struct timespec* abs) {
 int pthread_detach(pthread_t th) {
   gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
   if (!t) return REAL(pthread_detach)(th);
-  if (t->detached) return EINVAL;
-  if (t->done) {
-    // Finished and never joined: nothing left to wait for.
-    gt::registry_remove(t);
-    delete t;
-    return 0;
+  switch (gt::detach(t)) {
+    case gt::Detach::already: return EINVAL;
+    case gt::Detach::finished:
+      // Finished and never joined: nothing left to wait for.
+      gt::registry_remove(t);
+      delete t;
+      return 0;
+    case gt::Detach::done: break;
   }
-  t->detached = true;
   return 0;
 }
 
@@ -308,11 +344,15 @@ int pthread_cancel(pthread_t th) {
   gt::GreenThread* t = gt::on() ? gt::from_pthread(th) : nullptr;
   if (!t) return REAL(pthread_cancel)(th);
   green::detail::handoff_come_back();  // interrupt() below is the hub's, on its thread
-  if (t->done || t->exiting) return 0;
-  t->cancel_pending = true;
-  // Parked in a cancellation point with cancellation enabled: end that wait now.
-  if (t->core && t->cancel_enabled && t->in_cancel_point)
-    green::detail::interrupt(t->core, std::make_exception_ptr(gt::Canceled{}));
+  if (t->hub >= 0 && t->hub != green::detail::hub_index_here() && green::detail::hub_set_size() > 1) {
+    // Its state is its hub's: act there (asynchronously, as natively).
+    const int id = t->id;
+    green::detail::hub_post(t->hub, [id] {
+      if (gt::GreenThread* live = gt::find_live(id)) cancel_here(live);
+    });
+    return 0;
+  }
+  cancel_here(t);
   return 0;
 }
 

@@ -94,31 +94,38 @@ long futex(std::atomic<int>* word, int op, int val, const timespec* ts) noexcept
   return green::detail::sys(SYS_futex, reinterpret_cast<int*>(word), op | FUTEX_PRIVATE_FLAG, val, ts, nullptr, 0);
 }
 
-// hand_over: under the bucket lock: record the token, mark unparked.
-void hand_over(Waiter& w, std::uintptr_t token) {
+// hand_over: under the bucket lock: record the token, mark unparked. A
+// greenlet of another OS thread's hub is woken here, through its hub, while
+// its Waiter is surely alive: once the lock is gone it may see itself
+// unparked (after a timeout, or a spurious wake) and leave. Returns whether
+// the caller must still wake it (wake_one, after the lock).
+bool hand_over(Waiter& w, std::uintptr_t token) {
   w.token = token;
-  if (w.greenlet && w.tid != my_tid()) w.cross = std::make_shared<CrossWake>(CrossWake{w.greenlet});
+  if (!w.greenlet || w.tid == my_tid()) {
+    w.state.store(1, std::memory_order_release);
+    return true;
+  }
+  auto c = std::make_shared<CrossWake>(CrossWake{w.greenlet});
+  w.cross = c;
   w.state.store(1, std::memory_order_release);
+  // Runs on the waiter's hub, where `alive` is cleared when it leaves.
+  w.hub.post([c] {
+    if (c->alive) detail::wake(c->greenlet);
+  });
+  return false;
 }
 
-// wake_taken: after the bucket lock: make each unparked waiter run. Reads
-// only what the waiter cannot free before it runs.
+// wake_one: after the bucket lock: make an unparked waiter of this thread's
+// hub, or an OS thread, run. Reads only what the waiter cannot free before it
+// runs (an OS waiter may be gone: a futex wake on its old word is harmless).
 void wake_one(Waiter* w) {
   if (!w->greenlet) {
     futex(&w->state, FUTEX_WAKE, 1, nullptr);
     return;
   }
-  if (!w->cross) {
-    // Queued, never switched to on the spot (even from the hub): the caller
-    // may still hold pointers to other waiters it is about to wake.
-    detail::wake_queued(w->greenlet);
-    return;
-  }
-  std::shared_ptr<CrossWake> c = w->cross;
-  HubHandle hub = w->hub;
-  hub.post([c] {
-    if (c->alive) detail::wake(c->greenlet);
-  });
+  // Queued, never switched to on the spot (even from the hub): the caller
+  // may still hold pointers to other waiters it is about to wake.
+  detail::wake_queued(w->greenlet);
 }
 
 // One pending wake list lives on the unparker's stack; a broadcast to many
@@ -258,7 +265,7 @@ void unpark_one(const void* key, FunctionRef<std::uintptr_t(bool, const Waiting&
     bool more = next_of(w->next, key) != nullptr;
     std::uintptr_t token = decide(true, Waiting{w->want.data, w->id}, more);
     unlink(b, *w);
-    hand_over(*w, token);
+    if (!hand_over(*w, token)) return;
   }
   wake_one(w);
 }
@@ -280,8 +287,7 @@ std::size_t unpark_filter(const void* key, FunctionRef<void()> prepare,
       if (p == Pick::stop) break;
       if (p != Pick::skip) {
         unlink(b, *w);
-        hand_over(*w, token);
-        wakes.add(w);
+        if (hand_over(*w, token)) wakes.add(w);
         ++taken;
         if (p == Pick::take_and_stop) break;
       }
@@ -305,6 +311,17 @@ void with_lock(const void* key, FunctionRef<void()> f) {
   Bucket& b = bucket_of(key);
   std::lock_guard<SpinLock> g(b.lock);
   f();
+}
+
+void fork_lock() noexcept {
+  for (Bucket& b : g_buckets) b.lock.lock();
+}
+
+void fork_unlock(bool child) noexcept {
+  for (Bucket& b : g_buckets) {
+    if (child) b.head = b.tail = nullptr;
+    b.lock.unlock();
+  }
 }
 
 bool has_waiters(const void* key) {

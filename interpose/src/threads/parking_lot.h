@@ -104,4 +104,10 @@ void with_lock(const void* key, FunctionRef<void()> f);
 // has_waiters: whether any waiter of `key` is queued (racy unless under lock).
 bool has_waiters(const void* key);
 
+// fork_lock: every bucket's lock, before a fork (threads/fork_guard.cpp);
+// fork_unlock lets them go — in the child after forgetting every waiter: each
+// was another thread's, and none of them is in the child.
+void fork_lock() noexcept;
+void fork_unlock(bool child) noexcept;
+
 }  // namespace green::interpose::lot

@@ -136,7 +136,7 @@ void StaticTlsLoad::spread() noexcept {
   for (Module& m : modules) any |= (m.offset = static_offset(m, area_)) != 0;
   if (!any) return;
   Spread s{&modules, caller_tp_};
-  each_descriptor_here(copy_images, &s);
+  each_descriptor(copy_images, &s);
   if (!caller_tp_) return;
   for (const Module& m : modules) {
     if (!m.offset) continue;

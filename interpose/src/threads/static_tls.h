@@ -26,13 +26,16 @@
 // image's. (A constructor writing the byte that was there before is taken for
 // one that did not write.)
 //
-// Races, and why they are harmless: the hook runs on the hub's thread (a
-// green thread on a spare comes back first), where the hub's green threads'
-// descriptors are made and freed, so none changes under the copy. A green
-// thread running on a spare meanwhile has its block written while it runs;
-// it cannot be using that block before the library's dlopen returned to the
-// thread that loaded it, unless that thread's constructors hand it the
-// library's functions. Libraries loaded inside libc (NSS modules, gconv) and
+// Races, and why they are harmless: descriptors are published and cleared
+// under the registry's lock, which the copy holds, so none is freed under it
+// (they are made and freed on every hub, N of them running at once). A green
+// thread running meanwhile, on another hub or a spare, has its block written
+// while it runs; it cannot be using that block before the library's dlopen
+// returned to the thread that loaded it, unless that thread's constructors
+// hand it the library's functions. A descriptor its hub allocated before the
+// library was loaded and publishes after the copy misses the image (a window
+// of a few instructions in pthread_create on another hub). Libraries loaded
+// inside libc (NSS modules, gconv) and
 // by dlmopen into another namespace do not pass through the hook.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -31,7 +32,8 @@ Registry& registry() {
   static Registry& r = *new Registry();
   return r;
 }
-std::size_t g_running = 0;  // not yet finished
+// Not yet finished; written under g_lock, read also under a bucket lock.
+std::atomic<std::size_t> g_running{0};
 // Key main's pthread_exit waits on for "every green thread finished".
 const char g_all_done_key = 0;
 
@@ -70,33 +72,56 @@ int with_live(int id, int (*fn)(const GreenThread* t)) noexcept {
   return fn(t && !t->done ? t : nullptr);
 }
 
+GreenThread* find_live(int id) noexcept {
+  std::lock_guard<SpinLock> g(g_lock);
+  auto it = registry().by_id.find(id);
+  return it == registry().by_id.end() || it->second->done ? nullptr : it->second;
+}
+
 GreenThread* from_pthread(pthread_t p) noexcept {
   auto* t = reinterpret_cast<GreenThread*>(p);
   std::lock_guard<SpinLock> g(g_lock);
   return registry().threads.count(t) ? t : nullptr;
 }
 
-void each_descriptor_here(void (*fn)(void* thread_pointer, void* arg), void* arg) noexcept {
-  const int here = detail::os_tid();
+void each_descriptor(void (*fn)(void* thread_pointer, void* arg), void* arg) noexcept {
   std::lock_guard<SpinLock> g(g_lock);
   for (GreenThread* t : registry().threads)
-    if (t->thread_pointer && t->created_on == here) fn(t->thread_pointer, arg);
+    if (t->thread_pointer) fn(t->thread_pointer, arg);
 }
+
+void publish_descriptor(GreenThread* t, void* thread_pointer) noexcept {
+  std::lock_guard<SpinLock> g(g_lock);
+  t->thread_pointer = thread_pointer;
+}
+
+void registry_fork_lock() noexcept { g_lock.lock(); }
+void registry_fork_unlock() noexcept { g_lock.unlock(); }
 
 std::size_t live_threads() noexcept {
   std::lock_guard<SpinLock> g(g_lock);
   return g_running;
 }
 
-void thread_finished(GreenThread* t) {
-  bool last;
+bool thread_finished(GreenThread* t) {
+  bool last, detached;
   {
     std::lock_guard<SpinLock> g(g_lock);
     t->done = true;
+    detached = t->detached;
     last = --g_running == 0;
   }
   lot::unpark_all(t, 0);
   if (last) lot::unpark_all(&g_all_done_key, 0);
+  return detached;
+}
+
+Detach detach(GreenThread* t) noexcept {
+  std::lock_guard<SpinLock> g(g_lock);
+  if (t->detached) return Detach::already;
+  if (t->done) return Detach::finished;
+  t->detached = true;
+  return Detach::done;
 }
 
 void wait_all_finished() {

@@ -307,6 +307,9 @@ void* tls_create(int tid) noexcept {
   return tp;
 }
 
+void tls_fork_lock() noexcept { g_pool_lock.lock(); }
+void tls_fork_unlock() noexcept { g_pool_lock.unlock(); }
+
 std::size_t tls_static_area() noexcept { return g_made.load(std::memory_order_acquire) ? glibc().static_area : 0; }
 
 int tls_own_tid() noexcept {
@@ -366,7 +369,7 @@ void tls_run_destructors(GreenThread* t) noexcept {
 void tls_end(GreenThread* t) noexcept {
   void* tp = t->thread_pointer;
   if (!tp) return;
-  t->thread_pointer = nullptr;
+  publish_descriptor(t, nullptr);
   gd::thread_pointer_changed();
   if (!pool_give(tp)) glibc().deallocate(tp, true);
 }

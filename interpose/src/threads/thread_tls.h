@@ -70,6 +70,11 @@ class KernelTid {
   int own_ = 0;
 };
 
+// tls_fork_lock / tls_fork_unlock: the pool of ended threads' descriptors,
+// locked around a fork (threads/fork_guard.cpp).
+void tls_fork_lock() noexcept;
+void tls_fork_unlock() noexcept;
+
 // tls_begin: first thing in the new green thread: record its stack in the
 // descriptor (pthread_getattr_np, alloca limits), install it, then what
 // glibc's start_thread does on a new thread (__ctype_init).

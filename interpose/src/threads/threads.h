@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <unwind.h>
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -56,12 +57,13 @@ struct GreenThread : detail::ThreadRecord {
   void* result = nullptr;                // start's return value or pthread_exit's
   detail::GreenletCore* core = nullptr;  // while it runs
   bool detached = false;
-  bool done = false;                 // finished: joinable
+  std::atomic<bool> done{false};     // finished: joinable (read by joiners on other hubs)
   GreenThread* joiner_of = nullptr;  // the thread this one is joining
   bool joined = false;               // someone is joining it
   char name[16] = {};                // pthread_setname_np
   std::size_t stack_size = 0;        // asked for (pthread_getattr_np before it runs)
-  int created_on = 0;                // its creator's OS thread: its hub's (host_tid when not on a spare)
+  int created_on = 0;                // its hub's OS thread (host_tid when not on a spare)
+  int hub = -1;                      // its hub among N (hub_pick), -1 with one
 
   // Cancellation (deferred only): delivered at the next cancellation point.
   bool cancel_enabled = true;
@@ -94,6 +96,11 @@ struct GreenThread : detail::ThreadRecord {
 // current: the calling greenlet's GreenThread, or null (main thread, OS
 // threads, greenlets spawned by other means).
 GreenThread* current() noexcept;
+
+// find_live: the green thread with owner id `id` if it has not finished, else
+// null. Only its own hub's thread may use the result after the lock is gone
+// (nothing else can end it there).
+GreenThread* find_live(int id) noexcept;
 
 // from_pthread: the GreenThread a pthread_t names, or null when it is not a
 // live green thread (an OS thread's pthread_t, garbage, a joined thread).
@@ -129,15 +136,26 @@ void registry_remove(GreenThread* t);
 // with_live: `fn(t)` under the registry lock, `t` the green thread with owner
 // id `id` if it has not finished, else null; returns what `fn` returns.
 int with_live(int id, int (*fn)(const GreenThread* t)) noexcept;
-// each_descriptor_here: `fn(tp, arg)`, under the registry lock, for the
-// descriptor of every green thread made on the calling OS thread (they run on
-// its hub, where their descriptors are made and freed) that has one of its
-// own: made (pthread_create), not yet freed (tls_end).
-void each_descriptor_here(void (*fn)(void* thread_pointer, void* arg), void* arg) noexcept;
+// each_descriptor: `fn(tp, arg)`, under the registry lock, for the descriptor
+// of every green thread, on every hub, that has one of its own (made, not yet
+// freed). publish_descriptor sets and clears t->thread_pointer under the same
+// lock, so a descriptor is never freed while `fn` writes into it.
+void each_descriptor(void (*fn)(void* thread_pointer, void* arg), void* arg) noexcept;
+void publish_descriptor(GreenThread* t, void* thread_pointer) noexcept;
+// registry_fork_lock / registry_fork_unlock: the registry's lock around a fork
+// (threads/fork_guard.cpp).
+void registry_fork_lock() noexcept;
+void registry_fork_unlock() noexcept;
 // live_threads: green threads that have not finished.
 std::size_t live_threads() noexcept;
 // thread_finished: mark `t` done, wake joiners and main's pthread_exit.
-void thread_finished(GreenThread* t);
+// Returns whether it was detached (the caller frees it then): decided under
+// the registry's lock, against a pthread_detach from another hub.
+bool thread_finished(GreenThread* t);
+// detach: pthread_detach's decision, under the same lock: `already`
+// detached, `finished` (the caller frees it), or `done` (detached now).
+enum class Detach { already, finished, done };
+Detach detach(GreenThread* t) noexcept;
 // wait_all_finished: park until no green thread runs (main's pthread_exit).
 void wait_all_finished();
 

@@ -33,6 +33,8 @@ bool decide() noexcept {
     // that stops switching goes on on a spare OS thread (core/handoff.h).
     detail::handoff_add_code(reinterpret_cast<const void*>(&decide));
     detail::handoff_enable();
+    // With N hubs the watchdog tells a deadlock (core/hub_set.h).
+    detail::set_deadlock_reporter(&report_deadlock);
   }
   return g_on.load(std::memory_order_acquire) == 1;
 }

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/hub_core.h"
+#include "core/hub_set.h"
 #include "core/hub_switch.h"
 #include "green/detail/sched.h"
 
@@ -72,6 +73,10 @@ struct FdArm {
     } else {  // another wait on this fd holds the slot's watch
       wait.watch = &own.emplace(&FdArm::on_ready, this);
     }
+    // Registered anew with the kernel: with N hubs, a close on another hub
+    // must find this one (hub_set_notify_close).
+    if (!same_file && hub.set_index() >= 0) [[unlikely]]
+      hub_set_note_watch(fd->fd, hub.set_index());
     wait.watch->start(hub.loop(), fd->fd, fd->events & (READ | WRITE), same_file);
   }
 };

@@ -10,6 +10,7 @@
 #include <new>
 
 #include "core/hub_core.h"
+#include "core/hub_set.h"
 #include "diag/trace.h"
 
 namespace green::detail {
@@ -18,6 +19,7 @@ namespace {
 
 void in_child() noexcept {
   if (Hub* hub = Hub::peek()) hub->after_fork_child();
+  hub_set_after_fork_child();
   threadpool_after_fork_child();
   monitor_after_fork_child();
   trace_after_fork_child();

@@ -31,8 +31,10 @@ namespace green::detail {
 struct Spare {
   enum : int { idle, reserved, assigned, running };
   std::atomic<int> state{idle};
-  GreenletCore* job = nullptr;  // set before `assigned`, by the hub's thread
-  FiberState home;              // the spare's own stack, suspended while it runs a green thread
+  // Set before `assigned`, in a hub's signal handler; other hubs' threads
+  // look their green threads up by it (handoff_spare_of).
+  std::atomic<GreenletCore*> job{nullptr};
+  FiberState home;  // the spare's own stack, suspended while it runs a green thread
   void* own_tp = nullptr;
   // Written once by the spare itself, after own_tp: a signal handler on any
   // thread may look a spare up by it (handoff_spare_thread_pointer).
@@ -160,7 +162,7 @@ void spare_main(Spare* s) {
     int st;
     while ((st = s->state.load(std::memory_order_acquire)) != Spare::assigned) futex_wait(&s->state, st);
     s->state.store(Spare::running, std::memory_order_relaxed);
-    GreenletCore* g = s->job;
+    GreenletCore* g = s->job.load(std::memory_order_acquire);
     ThreadRecord* rec = g->thread_record_;
     rec->away_on.store(s->tid.load(std::memory_order_relaxed), std::memory_order_release);
     set_thread_pointer(rec->thread_pointer);
@@ -170,7 +172,7 @@ void spare_main(Spare* s) {
     set_thread_pointer(s->own_tp);
     block_signals();
     rec->away_on.store(0, std::memory_order_release);
-    s->job = nullptr;
+    s->job.store(nullptr, std::memory_order_release);
     g->hub_->post_come_home(g);
     g_busy.fetch_sub(1, std::memory_order_relaxed);
     s->state.store(Spare::idle, std::memory_order_release);
@@ -284,7 +286,7 @@ bool handoff_try(void* ucontext) noexcept {
   }
   Spare* s = reserve();
   if (!s) return false;
-  s->job = g;
+  s->job.store(g, std::memory_order_release);
   g_busy.fetch_add(1, std::memory_order_relaxed);
   g_handoffs.fetch_add(1, std::memory_order_relaxed);
   // The hub's thread goes on with the mask the interrupted code had (the
@@ -311,7 +313,7 @@ void handoff_give_job(FiberState* f) noexcept {
 Spare* handoff_spare_of(const GreenletCore* g) noexcept {
   unsigned n = g_spare_count.load(std::memory_order_acquire);
   for (unsigned i = 0; i < n; ++i)
-    if (g_spares[i]->job == g) return g_spares[i];
+    if (g_spares[i]->job.load(std::memory_order_acquire) == g) return g_spares[i];
   return nullptr;
 }
 

@@ -341,9 +341,16 @@ void Hub::run() {
       report_block_forever();
       continue;
     }
+    const bool block = ready_.empty();
+    // One of N hubs: say so when nothing of ours can end this sleep.
+    const bool stuck = set_holds_ != 0 && block && only_set_holds();
+    if (stuck) [[unlikely]]
+      stuck_.store(true, std::memory_order_release);
     in_loop_ = true;
-    loop_.run_once(ready_.empty());
+    loop_.run_once(block);
     in_loop_ = false;
+    if (stuck) [[unlikely]]
+      stuck_.store(false, std::memory_order_release);
   }
 }
 
@@ -387,6 +394,24 @@ bool Hub::nothing_can_wake() noexcept {
   if (loop_.armed() != 0 || keepalives_ != 0) return false;
   std::lock_guard<std::mutex> lock(mailbox_->mutex);
   return mailbox_->posted.empty();
+}
+
+bool Hub::only_set_holds() noexcept {
+  if (loop_.armed() != 0 || keepalives_ != set_holds_) return false;
+  std::lock_guard<std::mutex> lock(mailbox_->mutex);
+  return mailbox_->posted.empty();
+}
+
+void Hub::hold_for_set() noexcept {
+  if (set_holds_ != 0) return;
+  set_holds_ = 1;
+  keepalive_add();
+}
+
+void Hub::release_for_set() noexcept {
+  if (set_holds_ == 0) return;
+  set_holds_ = 0;
+  keepalive_drop();
 }
 
 void Hub::report_block_forever() {

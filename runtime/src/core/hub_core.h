@@ -115,6 +115,20 @@ class Hub {
   // may_hand_off: a green thread with a descriptor of its own runs (set on
   // the switch path in green-threads mode only); the watchdog reads it.
   const std::atomic<bool>& may_hand_off() const noexcept { return may_hand_off_; }
+  // handoff_asked: the watchdog asks this hub's thread for a hand-off (set
+  // right before its SIGURG; the handler takes it).
+  std::atomic<bool>& handoff_asked() noexcept { return handoff_asked_; }
+
+  // One of N hubs (core/hub_set.h): hold_for_set keeps the loop alive for good
+  // (another hub may wake its greenlets), release_for_set undoes it (a forked
+  // child). stuck: asleep in the loop with nothing of its own that can wake
+  // it; any thread may read it.
+  void hold_for_set() noexcept;
+  void release_for_set() noexcept;
+  bool stuck() const noexcept { return stuck_.load(std::memory_order_acquire); }
+  // set_index: its place among N hubs, -1 when not one of a set.
+  int set_index() const noexcept { return set_index_; }
+  void set_set_index(int i) noexcept { set_index_ = i; }
 
   // install_thread_pointer: make `tp` (null: this OS thread's own
   // descriptor) the installed thread pointer (core/thread_pointer.h).
@@ -171,6 +185,7 @@ class Hub {
   // finish: mark `g` dead; `notify`: schedule its links (else the caller fires them).
   void finish(GreenletCore& g, std::exception_ptr exc, bool failed, bool notify = true) noexcept;
   bool nothing_can_wake() noexcept;
+  bool only_set_holds() noexcept;  // nothing_can_wake, but for hold_for_set's hold
   void report_block_forever();
   void wake_idlers() noexcept;  // idle.cpp
 
@@ -211,6 +226,10 @@ class Hub {
   std::uint64_t next_id_ = 0;
   std::atomic<unsigned long long> switches_{0};
   std::atomic<bool> may_hand_off_{false};
+  std::atomic<bool> handoff_asked_{false};
+  std::size_t set_holds_ = 0;  // hold_for_set's keepalive (0 or 1)
+  std::atomic<bool> stuck_{false};
+  int set_index_ = -1;
   int tid_;  // the OS thread's (hand-off writes it back into a green thread's descriptor)
   // Greenlets that outlive their hub (a thread exiting from a greenlet) must
   // not unlink themselves from a freed list: empty it first.

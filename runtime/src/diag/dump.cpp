@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "core/hub_core.h"
+#include "core/hub_set.h"
 #include "diag/diagnostics.h"
 #include "diag/parked_stack.h"
 #include "green/settings.h"
@@ -93,10 +94,16 @@ int parse_signal(const std::string& text) {
 thread_local std::unique_ptr<SignalWatch> t_dump_watch;
 std::atomic<bool> g_dump_signal_taken{false};
 
-void on_dump_signal(void* arg) {
-  std::string text = dump_hub_text(*static_cast<Hub*>(arg), "  ");
+void write_dump(Hub& hub) {
+  std::string text = dump_hub_text(hub, "  ");
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
+}
+
+void on_dump_signal(void* arg) {
+  write_dump(*static_cast<Hub*>(arg));
+  // With N hubs each lists its own greenlets, on its own thread.
+  hub_set_each_other([] { write_dump(Hub::get()); });
 }
 
 }  // namespace

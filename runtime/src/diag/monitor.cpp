@@ -42,6 +42,7 @@
 #include "core/fork.h"
 #include "core/handoff.h"
 #include "core/hub_core.h"
+#include "core/hub_set.h"
 #include "diag/diagnostics.h"
 #include "diag/signal_safe.h"
 #include "green/settings.h"
@@ -60,6 +61,7 @@ using Clock = std::chrono::steady_clock;
 struct Watched {
   const std::atomic<unsigned long long>* switches = nullptr;
   const std::atomic<bool>* may_hand_off = nullptr;
+  std::atomic<bool>* handoff_asked = nullptr;
   std::atomic<bool> polling{false};
   pid_t tid = 0;
   unsigned long long last = ~0ull;
@@ -80,7 +82,7 @@ std::once_flag g_started;
 
 // Set by the watchdog right before it signals; taken by the handler.
 std::atomic<bool> g_request{false};
-std::atomic<bool> g_handoff_request{false};
+std::atomic<void (*)()> g_deadlock_reporter{nullptr};
 std::atomic<unsigned long long> g_elapsed_ms{0};
 struct sigaction g_previous;
 
@@ -94,7 +96,10 @@ void chain(int sig, siginfo_t* info, void* uctx) {
 
 void on_report_signal(int sig, siginfo_t* info, void* uctx) {
   int saved_errno = errno;
-  if (info->si_code == SI_TKILL && info->si_pid == ::getpid() && g_handoff_request.exchange(false)) {
+  // The hub this thread runs (a green thread's descriptor names it too): each
+  // hub is asked on its own, several in one look of the watchdog.
+  Hub* here = Hub::peek_in_signal();
+  if (info->si_code == SI_TKILL && info->si_pid == ::getpid() && here && here->handoff_asked().exchange(false)) {
     // On success this returns on a spare OS thread, in the green thread that
     // ran here; errno is that green thread's own.
     bool went = handoff_try(uctx);
@@ -109,7 +114,7 @@ void on_report_signal(int sig, siginfo_t* info, void* uctx) {
     return;
   }
   SignalLine line;
-  Hub* hub = Hub::peek_in_signal();
+  Hub* hub = here;
   GreenletCore* g = hub ? hub->current() : nullptr;
   if (g == nullptr) {
     line.add("green: this thread");
@@ -144,7 +149,7 @@ void ask_handoff(Watched* w, Clock::time_point now, Clock::duration delay) {
   handoff_keep_spare_ready();
   w->handoff_wait = std::min<Clock::duration>(w->handoff_wait * 2, kIdlePeriod);
   w->handoff_at = now + w->handoff_wait;
-  g_handoff_request.store(true);
+  w->handoff_asked->store(true);
   green::detail::sys(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
 }
 
@@ -186,6 +191,8 @@ void watch() {
       g_request.store(true);
       green::detail::sys(SYS_tgkill, ::getpid(), w->tid, kReportSignal);
     }
+    if (hub_set_all_stuck())
+      if (auto report = g_deadlock_reporter.load(std::memory_order_acquire)) report();
     period = all_idle ? std::min<Clock::duration>(period * 2, kIdlePeriod) : busy_period;
   }
 }
@@ -244,13 +251,16 @@ void monitor_after_fork_child() noexcept {
   }
 }
 
+void set_deadlock_reporter(void (*report)()) noexcept { g_deadlock_reporter.store(report, std::memory_order_release); }
+
 void monitor_hub_created(Hub& hub) {
   static const unsigned long long limit_ms = setting_number("GREEN_MAX_BLOCKING_MS");
-  if ((limit_ms == 0 && !handoff_enabled()) || t_unwatch.watched) return;
+  if ((limit_ms == 0 && !handoff_enabled() && !hub_set_wanted()) || t_unwatch.watched) return;
   std::call_once(g_started, start, limit_ms);
   auto* w = new Watched;
   w->switches = &hub.switch_count();
   w->may_hand_off = &hub.may_hand_off();
+  w->handoff_asked = &hub.handoff_asked();
   w->tid = static_cast<pid_t>(green::detail::os_tid());
   hub.loop().track_polling(&w->polling);
   std::lock_guard<std::mutex> lock(g_monitor->mutex);

@@ -23,9 +23,10 @@ constexpr Setting kSettings[] = {
      "Longest time (microseconds) ready greenlets may run back to back before the hub polls for I/O again "
      "(a timer that comes due meanwhile fires within a few of them, not at the end)."},
     {"GREEN_THREADS", "0",
-     "1: green-threads mode (what green-run --threads sets): under the preload, the program's pthreads become "
-     "greenlets of its main thread, and its mutexes, conditions, rwlocks, semaphores, barriers and once "
-     "controls park greenlets instead of blocking the thread."},
+     "N >= 1: green-threads mode on N hubs (green-run --threads sets the CPUs the process may run on; "
+     "--threads=N sets N): under the preload, the program's pthreads become green threads spread over N OS "
+     "threads (1: all on the main thread), and its mutexes, conditions, rwlocks, semaphores, barriers and once "
+     "controls park them instead of blocking the thread."},
     {"GREEN_THREAD_TLS", "1",
      "Green-threads mode: 1 gives each green thread its own thread-local storage and thread descriptor "
      "(__thread, thread_local, errno, glibc's per-thread state), as a pthread has; 0 makes every green thread "
