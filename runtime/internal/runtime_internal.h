@@ -84,6 +84,7 @@ void hub_unload(int index) noexcept;
 int hub_index_here() noexcept;
 unsigned hub_set_size() noexcept;
 int hub_tid(int index) noexcept;
+unsigned long long hub_placed(int index) noexcept;  // green threads placed there so far (GREEN_STATS)
 bool hub_post(int index, std::function<void()> fn);
 bool hub_start(int index, std::shared_ptr<GreenletCore> g, void (*before)(void*), void* arg);
 // hub_set_notify_close: before `fd` is closed or replaced: the greenlets of

@@ -48,6 +48,12 @@ void print_stats() {
       std::fprintf(out, " %13llu", g_counts[h][w].load(std::memory_order_relaxed));
     std::fputc('\n', out);
   }
+  if (const unsigned hubs = detail::hub_set_size(); hubs > 1) {
+    std::fprintf(out, "hubs: %u; green threads placed on each:", hubs);
+    for (unsigned i = 0; i < hubs; ++i)
+      std::fprintf(out, "%s %llu", i ? "," : "", detail::hub_placed(static_cast<int>(i)));
+    std::fputc('\n', out);
+  }
   const detail::HandoffCounts h = detail::handoff_counts();
   if (h.spares != 0)
     std::fprintf(out,

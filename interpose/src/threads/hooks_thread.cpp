@@ -6,14 +6,17 @@
 // pthread_t that is not a live green thread go to glibc (an OS thread's), so
 // a program mixing both keeps working. Outside the mode, all go to glibc.
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -26,6 +29,7 @@
 #include "green/greenlet.h"
 #include "green/settings.h"
 #include "green/sleep.h"
+#include "raw_syscall.h"
 #include "runtime_internal.h"
 #include "threads/identity.h"
 #include "threads/thread_tls.h"
@@ -131,6 +135,34 @@ void start_elsewhere(gt::GreenThread* t) {
     gt::publish_descriptor(th, gt::tls_create(th->id));
   };
   if (!green::detail::hub_start(t->hub, std::move(core), made_there, t)) throw std::bad_alloc();
+}
+
+// exit_once_main_ended: from main's pthread_exit once no green thread is
+// left: an OS thread of green's calls exit(0) once the main thread has ended
+// (a zombie in /proc), as glibc's last thread would.
+void exit_once_main_ended() noexcept {
+  auto watch = [](void*) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(::getpid()));
+    const timespec tick{0, 1000000};
+    for (;;) {
+      char buf[256] = {};
+      int fd = static_cast<int>(green::detail::raw_syscall(SYS_open, reinterpret_cast<long>(path), O_RDONLY));
+      if (fd < 0) break;  // gone already
+      long n = green::detail::raw_syscall(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
+      green::detail::raw_syscall(SYS_close, fd);
+      // "pid (comm) S ...": the state follows the last ')'.
+      const char* end = n > 0 ? std::strrchr(buf, ')') : nullptr;
+      if (!end || end[1] != ' ' || end[2] == 'Z' || end[2] == 'X') break;
+      green::detail::raw_syscall(SYS_nanosleep, reinterpret_cast<long>(&tick), 0);
+    }
+    std::exit(0);
+  };
+  try {
+    green::detail::start_named_thread("green-exit", watch, nullptr);
+  } catch (...) {
+    // No thread: the process then lives on as before.
+  }
 }
 
 // cancel_here: pthread_cancel on `t`'s hub's thread.
@@ -278,6 +310,11 @@ void pthread_exit(void* value) {
       // main() ending its own thread: the process lives on until every other
       // thread ended, as natively.
       gt::wait_all_finished();
+      // Then glibc ends main's thread (its cleanup handlers, TSD and
+      // thread_local destructors). Natively the process ends there, its last
+      // thread calling exit(0); green's own OS threads (hubs, the watchdog)
+      // would keep it alive for ever, so one of green's does that instead.
+      exit_once_main_ended();
     }
   }
   // Not REAL(): clang makes noreturn part of the function's type, which

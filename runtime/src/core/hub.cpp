@@ -44,10 +44,14 @@ Stack stack_of(const FiberState& f) noexcept {
   return Stack{f.stack_base, f.stack_size, static_cast<Slab*>(f.stack_slab)};
 }
 
-// Destroys the hub when its thread exits.
+// Destroys the hub when its thread exits — but one of N hubs (hub_set.h),
+// which the watchdog and the other hubs keep reading and posting to while the
+// process lives: its thread ends only with main's (the process exits).
 struct HubOwner {
   Hub* hub = nullptr;
-  ~HubOwner() { delete hub; }
+  ~HubOwner() {
+    if (hub && hub->set_index() < 0) delete hub;
+  }
 };
 thread_local HubOwner tls_owner;
 

@@ -28,7 +28,8 @@ constexpr unsigned kMaxHubs = 256;
 struct Slot {
   Hub* hub = nullptr;
   std::shared_ptr<Mailbox> mailbox;
-  std::atomic<int> load{0};  // live green threads placed here
+  std::atomic<int> load{0};                   // live green threads placed here
+  std::atomic<unsigned long long> placed{0};  // all placed here (GREEN_STATS)
   int tid = 0;
   unsigned long long seen_switches = ~0ull;  // the watchdog's, for all_stuck
 };
@@ -128,8 +129,11 @@ int hub_pick() {
     }
   }
   g_slots[best].load.fetch_add(1, std::memory_order_relaxed);
+  g_slots[best].placed.fetch_add(1, std::memory_order_relaxed);
   return best;
 }
+
+unsigned long long hub_placed(int index) noexcept { return g_slots[index].placed.load(std::memory_order_relaxed); }
 
 int hub_tid(int index) noexcept { return g_slots[index].tid; }
 
