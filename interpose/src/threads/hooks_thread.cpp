@@ -96,6 +96,12 @@ void run_thread(gt::GreenThread* t) {
   if (!t->cancel_pending) {
     try {
       t->result = thread_main_unwound(t);
+      // From here on only green's code runs on this stack, and its frames
+      // now lie where the routine's were: hand-off, which takes the stack
+      // below user_frame for the program's own, must not look again (it
+      // handed a thread off inside tls_end's call to free, and the hub
+      // resumed it twice: threads.fork_busy under load).
+      t->user_frame = nullptr;
       // A thread that ends on a spare OS thread (hand-off) comes back to its
       // hub's thread before anything of green's runs for it.
       green::detail::handoff_come_back();
@@ -113,7 +119,6 @@ void run_thread(gt::GreenThread* t) {
   gt::tls_end(t);
   t->core->thread_record_ = nullptr;
   t->core = nullptr;
-  t->user_frame = nullptr;
   green::detail::hub_unload(t->hub);
   if (gt::thread_finished(t)) {
     gt::registry_remove(t);
@@ -135,34 +140,6 @@ void start_elsewhere(gt::GreenThread* t) {
     gt::publish_descriptor(th, gt::tls_create(th->id));
   };
   if (!green::detail::hub_start(t->hub, std::move(core), made_there, t)) throw std::bad_alloc();
-}
-
-// exit_once_main_ended: from main's pthread_exit once no green thread is
-// left: an OS thread of green's calls exit(0) once the main thread has ended
-// (a zombie in /proc), as glibc's last thread would.
-void exit_once_main_ended() noexcept {
-  auto watch = [](void*) {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(::getpid()));
-    const timespec tick{0, 1000000};
-    for (;;) {
-      char buf[256] = {};
-      int fd = static_cast<int>(green::detail::raw_syscall(SYS_open, reinterpret_cast<long>(path), O_RDONLY));
-      if (fd < 0) break;  // gone already
-      long n = green::detail::raw_syscall(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
-      green::detail::raw_syscall(SYS_close, fd);
-      // "pid (comm) S ...": the state follows the last ')'.
-      const char* end = n > 0 ? std::strrchr(buf, ')') : nullptr;
-      if (!end || end[1] != ' ' || end[2] == 'Z' || end[2] == 'X') break;
-      green::detail::raw_syscall(SYS_nanosleep, reinterpret_cast<long>(&tick), 0);
-    }
-    std::exit(0);
-  };
-  try {
-    green::detail::start_named_thread("green-exit", watch, nullptr);
-  } catch (...) {
-    // No thread: the process then lives on as before.
-  }
 }
 
 // cancel_here: pthread_cancel on `t`'s hub's thread.
@@ -314,7 +291,7 @@ void pthread_exit(void* value) {
       // thread_local destructors). Natively the process ends there, its last
       // thread calling exit(0); green's own OS threads (hubs, the watchdog)
       // would keep it alive for ever, so one of green's does that instead.
-      exit_once_main_ended();
+      gt::exit_once_main_ended();
     }
   }
   // Not REAL(): clang makes noreturn part of the function's type, which

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "gate/spinlock.h"
 #include "green/detail/greenlet_core.h"
@@ -94,24 +95,35 @@ long futex(std::atomic<int>* word, int op, int val, const timespec* ts) noexcept
   return green::detail::sys(SYS_futex, reinterpret_cast<int*>(word), op | FUTEX_PRIVATE_FLAG, val, ts, nullptr, 0);
 }
 
-// hand_over: under the bucket lock: record the token, mark unparked. A
-// greenlet of another OS thread's hub is woken here, through its hub, while
-// its Waiter is surely alive: once the lock is gone it may see itself
-// unparked (after a timeout, or a spurious wake) and leave. Returns whether
-// the caller must still wake it (wake_one, after the lock).
-bool hand_over(Waiter& w, std::uintptr_t token) {
+// CrossPost: the wake of a greenlet of another OS thread's hub, taken out of
+// its Waiter under the bucket lock — once the lock is gone the waiter may see
+// itself unparked (after a timeout, or a spurious wake) and leave — and
+// posted after it: a post takes the hub's mailbox lock, which no one may wait
+// for under a bucket lock (its own contention parks in this lot).
+struct CrossPost {
+  HubHandle hub;
+  std::shared_ptr<CrossWake> wake;
+  void post() const {
+    // Runs on the waiter's hub, where `alive` is cleared when it leaves.
+    hub.post([c = wake] {
+      if (c->alive) detail::wake(c->greenlet);
+    });
+  }
+};
+
+// hand_over: under the bucket lock: record the token, mark unparked. Returns
+// true when the caller wakes the waiter with wake_one after the lock; false
+// for a greenlet of another hub, whose wake is then in *cross, to post.
+bool hand_over(Waiter& w, std::uintptr_t token, CrossPost& cross) {
   w.token = token;
   if (!w.greenlet || w.tid == my_tid()) {
     w.state.store(1, std::memory_order_release);
     return true;
   }
-  auto c = std::make_shared<CrossWake>(CrossWake{w.greenlet});
-  w.cross = c;
+  cross.wake = std::make_shared<CrossWake>(CrossWake{w.greenlet});
+  cross.hub = w.hub;
+  w.cross = cross.wake;
   w.state.store(1, std::memory_order_release);
-  // Runs on the waiter's hub, where `alive` is cleared when it leaves.
-  w.hub.post([c] {
-    if (c->alive) detail::wake(c->greenlet);
-  });
   return false;
 }
 
@@ -139,11 +151,13 @@ class WakeList {
       overflow_.push_back(w);
     }
   }
+  void add(CrossPost&& c) { cross_.push_back(std::move(c)); }
   void wake_all() {
     // No wake switches (wake_one queues greenlets), so every waiter listed
     // is still parked, and its Waiter alive, until this loop is done.
     for (std::size_t i = 0; i < n_; ++i) wake_one(inline_[i]);
     for (Waiter* w : overflow_) wake_one(w);
+    for (const CrossPost& c : cross_) c.post();
   }
 
  private:
@@ -151,6 +165,7 @@ class WakeList {
   Waiter* inline_[kInline];
   std::size_t n_ = 0;
   std::vector<Waiter*> overflow_;
+  std::vector<CrossPost> cross_;  // waiters of other hubs
 };
 
 // left_timespec: the time to `d` for a futex wait; null when forever.
@@ -255,6 +270,8 @@ void unpark_one(const void* key, FunctionRef<std::uintptr_t(bool, const Waiting&
   detail::handoff_come_back();
   Bucket& b = bucket_of(key);
   Waiter* w;
+  CrossPost cross;
+  bool here;
   {
     std::lock_guard<SpinLock> g(b.lock);
     w = next_of(b.head, key);
@@ -265,9 +282,10 @@ void unpark_one(const void* key, FunctionRef<std::uintptr_t(bool, const Waiting&
     bool more = next_of(w->next, key) != nullptr;
     std::uintptr_t token = decide(true, Waiting{w->want.data, w->id}, more);
     unlink(b, *w);
-    if (!hand_over(*w, token)) return;
+    here = hand_over(*w, token, cross);
   }
-  wake_one(w);
+  if (here) wake_one(w);
+  else cross.post();
 }
 
 std::size_t unpark_filter(const void* key, FunctionRef<void()> prepare,
@@ -287,7 +305,9 @@ std::size_t unpark_filter(const void* key, FunctionRef<void()> prepare,
       if (p == Pick::stop) break;
       if (p != Pick::skip) {
         unlink(b, *w);
-        if (hand_over(*w, token)) wakes.add(w);
+        CrossPost cross;
+        if (hand_over(*w, token, cross)) wakes.add(w);
+        else wakes.add(std::move(cross));
         ++taken;
         if (p == Pick::take_and_stop) break;
       }

@@ -307,6 +307,11 @@ void* tls_create(int tid) noexcept {
   return tp;
 }
 
+int* tls_os_tid_word() noexcept {
+  if (!glibc().ok) return nullptr;
+  return &at<int>(gd::os_thread_pointer(), off::tid);
+}
+
 void tls_fork_lock() noexcept { g_pool_lock.lock(); }
 void tls_fork_unlock() noexcept { g_pool_lock.unlock(); }
 

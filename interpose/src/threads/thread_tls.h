@@ -70,6 +70,12 @@ class KernelTid {
   int own_ = 0;
 };
 
+// tls_os_tid_word: the tid field of the calling OS thread's own descriptor,
+// which the kernel clears, waking its futex waiters, when the thread ends
+// (glibc registers it with set_tid_address); null when glibc's layout is not
+// the one green verified.
+int* tls_os_tid_word() noexcept;
+
 // tls_fork_lock / tls_fork_unlock: the pool of ended threads' descriptors,
 // locked around a fork (threads/fork_guard.cpp).
 void tls_fork_lock() noexcept;

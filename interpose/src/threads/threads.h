@@ -159,6 +159,13 @@ Detach detach(GreenThread* t) noexcept;
 // wait_all_finished: park until no green thread runs (main's pthread_exit).
 void wait_all_finished();
 
+// exit_once_main_ended: from main's pthread_exit once no green thread is
+// left, right before glibc ends the main thread: the process then exits with
+// status 0 once the main thread is gone and nothing else of the program runs,
+// as glibc's last thread would (green's own OS threads would keep it alive).
+// main_exit.cpp.
+void exit_once_main_ended() noexcept;
+
 // Thread-specific data (hooks_tsd.cpp): run the destructors of `t`'s values.
 void run_specific_destructors(GreenThread* t);
 

@@ -528,6 +528,7 @@ bool mailbox_post(Mailbox& m, std::function<void()> fn) {
   std::lock_guard<std::mutex> lock(m.mutex);
   if (!m.loop) return false;
   m.posted.push_back(std::move(fn));
+  m.pending.fetch_add(1, std::memory_order_acq_rel);
   // Under the lock: the hub clears `loop` under the same lock before it goes.
   m.loop->async_send();
   return true;
@@ -554,6 +555,7 @@ void Hub::on_async(void* arg) {
     }
   }
   hub->defer_wakes_ = outer;
+  hub->mailbox_->pending.fetch_sub(work.size(), std::memory_order_acq_rel);
 }
 
 void Hub::keepalive_add() noexcept {

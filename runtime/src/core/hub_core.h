@@ -36,6 +36,9 @@ struct Mailbox {
   std::mutex mutex;
   std::vector<std::function<void()>> posted;
   EventLoop* loop = nullptr;  // null once the hub is gone
+  // Posted and not yet run: a wake in flight to a hub that looks asleep with
+  // nothing to wake it (N hubs' deadlock test, core/hub_set.cpp).
+  std::atomic<std::size_t> pending{0};
 };
 // mailbox_post: queue `fn` for the hub (any thread); false once the hub is gone.
 bool mailbox_post(Mailbox& m, std::function<void()> fn);

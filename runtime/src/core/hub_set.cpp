@@ -188,7 +188,7 @@ bool hub_set_all_stuck() noexcept {
   for (unsigned i = 0; i < n; ++i) {
     Slot& s = g_slots[i];
     unsigned long long now = s.hub->switch_count().load(std::memory_order_relaxed);
-    all = all && s.hub->stuck() && now == s.seen_switches;
+    all = all && s.hub->stuck() && s.mailbox->pending.load(std::memory_order_acquire) == 0 && now == s.seen_switches;
     s.seen_switches = now;
   }
   g_stuck_looks = all ? g_stuck_looks + 1 : 0;

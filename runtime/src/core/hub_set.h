@@ -14,7 +14,8 @@
 // greenlets: another hub may still release them. Each holds its loop alive
 // and says when it sleeps with nothing of its own to wake it (Hub::set_stuck);
 // the watchdog (diag/monitor.cpp) reports a deadlock once every hub has slept
-// so through two of its looks with no switch anywhere between.
+// so through two of its looks with no switch anywhere between, no post in
+// flight to any hub (a wake on its way) and no green thread on a spare.
 #pragma once
 
 #include <functional>
