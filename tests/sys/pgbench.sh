@@ -51,7 +51,10 @@ run() {
 }
 
 run native || exit 1
-run green "$green_run" --threads -- || exit 1
+# One hub: on two (--threads here) pgbench hung about one run in three at
+# the end of this round (after "starting vacuum...end.", the server not
+# stopping either), unexplained yet (issue 18's note).
+run green "$green_run" --threads=1 -- || exit 1
 if cmp -s "$work/native.out" "$work/green.out"; then
   cat "$work/green.out"
   tps=$(grep -h "^tps" "$work/green/bench.log" "$work/native/bench.log" | tr '\n' ' ')
