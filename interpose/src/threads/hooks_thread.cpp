@@ -6,17 +6,14 @@
 // pthread_t that is not a live green thread go to glibc (an OS thread's), so
 // a program mixing both keeps working. Outside the mode, all go to glibc.
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -29,7 +26,6 @@
 #include "green/greenlet.h"
 #include "green/settings.h"
 #include "green/sleep.h"
-#include "raw_syscall.h"
 #include "runtime_internal.h"
 #include "threads/identity.h"
 #include "threads/thread_tls.h"
